@@ -1,0 +1,99 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/listingscan/listingscan/indexer/sqlite"
+	"github.com/listingscan/listingscan/scanner"
+)
+
+func newEvalCmd() *cobra.Command {
+	var truthPath, config, format string
+	cmd := &cobra.Command{
+		Use:   "eval DIR",
+		Short: "Measure precision and recall on a labelled corpus",
+		Long: `eval scans the listings in DIR into a fresh temporary store and compares the
+findings with the labelled truth (default DIR/truth.ndjson): precision and
+recall per rule, recall per transformation or evasion, and how many honest
+look-alikes were flagged. A corpus is made with:
+
+  go run ./cmd/marketgen eval -out DIR -split holdout`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			dir := args[0]
+			if truthPath == "" {
+				truthPath = filepath.Join(dir, "truth.ndjson")
+			}
+			truth, err := scanner.ReadTruth(truthPath)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			cfg, err := scanner.LoadConfig(config)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			inputs, err := corpusInputs(dir, truthPath)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			tmp, err := os.MkdirTemp("", "listingscan-eval-")
+			if err != nil {
+				return &exitError{code: exitIncomplete, err: err}
+			}
+			defer os.RemoveAll(tmp)
+			store, err := sqlite.Open(ctx, filepath.Join(tmp, "eval.db"))
+			if err != nil {
+				return &exitError{code: exitIncomplete, err: err}
+			}
+			defer store.Close()
+			sc, err := scanner.New(store, cfg, scanner.WithProgress(newProgress(cmd.ErrOrStderr())))
+			if err != nil {
+				return usageError("%v", err)
+			}
+			res, err := sc.Scan(ctx, inputs)
+			if err != nil {
+				return err
+			}
+			ev := scanner.Evaluate(res.Findings, truth)
+			w := cmd.OutOrStdout()
+			if format == "json" {
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(ev)
+			}
+			reportInputErrors(cmd.ErrOrStderr(), res.InputErrors)
+			ev.WriteText(w)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&truthPath, "truth", "", "labelled truth file (default DIR/truth.ndjson)")
+	fl.StringVar(&config, "config", "", "YAML config to evaluate (default: built-in thresholds)")
+	fl.StringVar(&format, "format", "text", "output format: text or json")
+	return cmd
+}
+
+// corpusInputs lists everything in dir but the truth file, so labels are
+// never read as listings.
+func corpusInputs(dir, truthPath string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	truthAbs, _ := filepath.Abs(truthPath)
+	var out []string
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		if abs, _ := filepath.Abs(p); abs == truthAbs {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

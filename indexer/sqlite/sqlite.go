@@ -1,0 +1,453 @@
+// Package sqlite is the embedded listing store: one SQLite file in WAL mode,
+// through a pure-Go driver, so a fresh machine needs nothing installed.
+//
+// Candidate keys live in a WITHOUT ROWID table clustered on the key, so a
+// candidate query is one index range scan per key, whatever the catalogue
+// size.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/listingscan/listingscan/indexer"
+	"github.com/listingscan/listingscan/listing"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// maxParams bounds the number of bound parameters per statement, well below
+// SQLite's limit.
+const maxParams = 900
+
+const schema = `
+CREATE TABLE IF NOT EXISTS listings (
+	id           TEXT PRIMARY KEY,
+	provider_id  TEXT NOT NULL,
+	first_seen   TEXT NOT NULL,
+	digest       TEXT NOT NULL,
+	doc          BLOB NOT NULL,
+	print        BLOB NOT NULL,
+	stored_at    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS keys (
+	key         TEXT NOT NULL,
+	listing_id  TEXT NOT NULL,
+	provider_id TEXT NOT NULL,
+	PRIMARY KEY (key, listing_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS keys_listing ON keys(listing_id);
+CREATE TABLE IF NOT EXISTS findings (
+	id                TEXT PRIMARY KEY,
+	rule              TEXT NOT NULL,
+	severity          INTEGER NOT NULL,
+	score             REAL NOT NULL,
+	listing_id        TEXT NOT NULL,
+	provider_id       TEXT NOT NULL,
+	other_listing_id  TEXT NOT NULL DEFAULT '',
+	other_provider_id TEXT NOT NULL DEFAULT '',
+	first             TEXT NOT NULL DEFAULT '',
+	status            TEXT NOT NULL,
+	evidence          BLOB NOT NULL,
+	detected_at       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS findings_listing ON findings(listing_id);
+CREATE INDEX IF NOT EXISTS findings_other ON findings(other_listing_id);
+CREATE INDEX IF NOT EXISTS findings_rule ON findings(rule, score);
+`
+
+// Store is the SQLite-backed indexer.Store.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+var _ indexer.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the store file at path.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+	}
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(4)
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: create schema: %w", path, err)
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// Close releases the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Put inserts or replaces entries and their keys in one transaction.
+func (s *Store) Put(ctx context.Context, entries []indexer.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		putListing, err := tx.PrepareContext(ctx, `INSERT INTO listings(id, provider_id, first_seen, digest, doc, print, stored_at)
+			VALUES(?,?,?,?,?,?,?)
+			ON CONFLICT(id) DO UPDATE SET provider_id=excluded.provider_id, first_seen=excluded.first_seen,
+			digest=excluded.digest, doc=excluded.doc, print=excluded.print, stored_at=excluded.stored_at`)
+		if err != nil {
+			return err
+		}
+		defer putListing.Close()
+		dropKeys, err := tx.PrepareContext(ctx, `DELETE FROM keys WHERE listing_id = ?`)
+		if err != nil {
+			return err
+		}
+		defer dropKeys.Close()
+		putKey, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO keys(key, listing_id, provider_id) VALUES(?,?,?)`)
+		if err != nil {
+			return err
+		}
+		defer putKey.Close()
+		for _, e := range entries {
+			l := e.Listing
+			doc, err := json.Marshal(&l)
+			if err != nil {
+				return fmt.Errorf("encode listing %s: %w", l.ID, err)
+			}
+			print := e.Print
+			if print == nil {
+				print = json.RawMessage("null")
+			}
+			if _, err := putListing.ExecContext(ctx, l.ID, l.Provider.ID, l.FirstSeen().UTC().Format(time.RFC3339Nano),
+				e.Digest, doc, []byte(print), now); err != nil {
+				return fmt.Errorf("put listing %s: %w", l.ID, err)
+			}
+			if _, err := dropKeys.ExecContext(ctx, l.ID); err != nil {
+				return fmt.Errorf("drop keys of %s: %w", l.ID, err)
+			}
+			for _, k := range e.Keys {
+				if _, err := putKey.ExecContext(ctx, k, l.ID, l.Provider.ID); err != nil {
+					return fmt.Errorf("put key of %s: %w", l.ID, err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// chunks calls fn with consecutive slices of at most maxParams ids.
+func chunks(ids []string, fn func(part []string) error) error {
+	for start := 0; start < len(ids); start += maxParams {
+		end := min(start+maxParams, len(ids))
+		if err := fn(ids[start:end]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func args(ids []string) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// Get returns the stored entries for ids, in the order of ids.
+func (s *Store) Get(ctx context.Context, ids []string) ([]indexer.Entry, error) {
+	byID := make(map[string]indexer.Entry, len(ids))
+	err := chunks(ids, func(part []string) error {
+		rows, err := s.db.QueryContext(ctx, `SELECT id, digest, doc, print FROM listings WHERE id IN (`+placeholders(len(part))+`)`, args(part)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, digest string
+			var doc, print []byte
+			if err := rows.Scan(&id, &digest, &doc, &print); err != nil {
+				return err
+			}
+			e := indexer.Entry{Digest: digest, Print: json.RawMessage(print)}
+			if err := json.Unmarshal(doc, &e.Listing); err != nil {
+				return fmt.Errorf("decode listing %s: %w", id, err)
+			}
+			byID[id] = e
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite %s: get listings: %w", s.path, err)
+	}
+	out := make([]indexer.Entry, 0, len(byID))
+	for _, id := range ids {
+		if e, ok := byID[id]; ok {
+			out = append(out, e)
+			delete(byID, id)
+		}
+	}
+	return out, nil
+}
+
+// Digests returns the content digests of the known ids.
+func (s *Store) Digests(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	err := chunks(ids, func(part []string) error {
+		rows, err := s.db.QueryContext(ctx, `SELECT id, digest FROM listings WHERE id IN (`+placeholders(len(part))+`)`, args(part)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, digest string
+			if err := rows.Scan(&id, &digest); err != nil {
+				return err
+			}
+			out[id] = digest
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite %s: digests: %w", s.path, err)
+	}
+	return out, nil
+}
+
+// Candidates returns the listings sharing at least one of keys.
+func (s *Store) Candidates(ctx context.Context, keys []string) ([]indexer.Candidate, error) {
+	hits := map[string]*indexer.Candidate{}
+	var order []string
+	err := chunks(keys, func(part []string) error {
+		rows, err := s.db.QueryContext(ctx, `SELECT listing_id, provider_id, count(*) FROM keys WHERE key IN (`+placeholders(len(part))+`) GROUP BY listing_id`, args(part)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c indexer.Candidate
+			if err := rows.Scan(&c.ListingID, &c.ProviderID, &c.Hits); err != nil {
+				return err
+			}
+			if prev, ok := hits[c.ListingID]; ok {
+				prev.Hits += c.Hits
+				continue
+			}
+			hits[c.ListingID] = &c
+			order = append(order, c.ListingID)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite %s: candidates: %w", s.path, err)
+	}
+	out := make([]indexer.Candidate, 0, len(order))
+	for _, id := range order {
+		out = append(out, *hits[id])
+	}
+	indexer.SortCandidates(out)
+	return out, nil
+}
+
+// SaveFindings upserts findings and resolves open findings of the scope
+// that no longer hold.
+func (s *Store) SaveFindings(ctx context.Context, scope []string, findings []listing.Finding) (indexer.SaveResult, error) {
+	var res indexer.SaveResult
+	keep := make(map[string]bool, len(findings))
+	for _, f := range findings {
+		keep[f.ID] = true
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// Resolve first: open findings touching the scope that this run did not produce.
+		var stale []string
+		err := chunks(scope, func(part []string) error {
+			ph := placeholders(len(part))
+			q := `SELECT id FROM findings WHERE status = 'open' AND (listing_id IN (` + ph + `) OR other_listing_id IN (` + ph + `))`
+			rows, err := tx.QueryContext(ctx, q, append(args(part), args(part)...)...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				if !keep[id] {
+					stale = append(stale, id)
+				}
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			return err
+		}
+		err = chunks(stale, func(part []string) error {
+			r, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE id IN (`+placeholders(len(part))+`)`, args(part)...)
+			if err != nil {
+				return err
+			}
+			n, _ := r.RowsAffected()
+			res.Resolved += int(n)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		exists, err := tx.PrepareContext(ctx, `SELECT 1 FROM findings WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer exists.Close()
+		upsert, err := tx.PrepareContext(ctx, `INSERT INTO findings(id, rule, severity, score, listing_id, provider_id,
+			other_listing_id, other_provider_id, first, status, evidence, detected_at)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?)
+			ON CONFLICT(id) DO UPDATE SET rule=excluded.rule, severity=excluded.severity, score=excluded.score,
+			listing_id=excluded.listing_id, provider_id=excluded.provider_id, other_listing_id=excluded.other_listing_id,
+			other_provider_id=excluded.other_provider_id, first=excluded.first, evidence=excluded.evidence`)
+		if err != nil {
+			return err
+		}
+		defer upsert.Close()
+		for _, f := range findings {
+			var one int
+			switch err := exists.QueryRowContext(ctx, f.ID).Scan(&one); {
+			case errors.Is(err, sql.ErrNoRows):
+				res.Inserted++
+			case err != nil:
+				return err
+			default:
+				res.Updated++
+			}
+			ev, err := json.Marshal(f.Evidence)
+			if err != nil {
+				return fmt.Errorf("encode evidence of %s: %w", f.ID, err)
+			}
+			status := f.Status
+			if status == "" {
+				status = listing.StatusOpen
+			}
+			detected := f.DetectedAt
+			if detected.IsZero() {
+				detected = time.Now()
+			}
+			if _, err := upsert.ExecContext(ctx, f.ID, f.Rule, int(f.Severity), f.Score, f.ListingID, f.ProviderID,
+				f.OtherListingID, f.OtherProviderID, f.First, string(status), ev, detected.UTC().Format(time.RFC3339Nano)); err != nil {
+				return fmt.Errorf("save finding %s: %w", f.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("sqlite %s: save findings: %w", s.path, err)
+	}
+	return res, nil
+}
+
+// Findings returns findings matching q, highest score first, ties by id.
+func (s *Store) Findings(ctx context.Context, q indexer.FindingQuery) ([]listing.Finding, error) {
+	var where []string
+	var params []any
+	if q.Rule != "" {
+		where = append(where, "rule = ?")
+		params = append(params, q.Rule)
+	}
+	if q.ProviderID != "" {
+		where = append(where, "(provider_id = ? OR other_provider_id = ?)")
+		params = append(params, q.ProviderID, q.ProviderID)
+	}
+	if q.ListingID != "" {
+		where = append(where, "(listing_id = ? OR other_listing_id = ?)")
+		params = append(params, q.ListingID, q.ListingID)
+	}
+	if q.Status != "" {
+		where = append(where, "status = ?")
+		params = append(params, string(q.Status))
+	}
+	if q.MinScore > 0 {
+		where = append(where, "score >= ?")
+		params = append(params, q.MinScore)
+	}
+	query := `SELECT id, rule, severity, score, listing_id, provider_id, other_listing_id, other_provider_id, first, status, evidence, detected_at FROM findings`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY score DESC, id ASC"
+	if q.Limit > 0 {
+		query += " LIMIT ?"
+		params = append(params, q.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, query, params...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite %s: findings: %w", s.path, err)
+	}
+	defer rows.Close()
+	var out []listing.Finding
+	for rows.Next() {
+		var f listing.Finding
+		var sev int
+		var status, detected string
+		var ev []byte
+		if err := rows.Scan(&f.ID, &f.Rule, &sev, &f.Score, &f.ListingID, &f.ProviderID, &f.OtherListingID,
+			&f.OtherProviderID, &f.First, &status, &ev, &detected); err != nil {
+			return nil, fmt.Errorf("sqlite %s: findings: %w", s.path, err)
+		}
+		f.Severity = listing.Severity(sev)
+		f.Status = listing.Status(status)
+		f.DetectedAt, _ = time.Parse(time.RFC3339Nano, detected)
+		if err := json.Unmarshal(ev, &f.Evidence); err != nil {
+			return nil, fmt.Errorf("sqlite %s: decode evidence of %s: %w", s.path, f.ID, err)
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite %s: findings: %w", s.path, err)
+	}
+	return out, nil
+}
+
+// Stats counts listings, keys and findings.
+func (s *Store) Stats(ctx context.Context) (indexer.Stats, error) {
+	var st indexer.Stats
+	var updated sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM listings), (SELECT count(*) FROM keys),
+		(SELECT count(*) FROM findings), (SELECT max(stored_at) FROM listings)`).Scan(&st.Listings, &st.Keys, &st.Findings, &updated)
+	if err != nil {
+		return st, fmt.Errorf("sqlite %s: stats: %w", s.path, err)
+	}
+	if updated.Valid {
+		st.Updated, _ = time.Parse(time.RFC3339Nano, updated.String)
+	}
+	return st, nil
+}

@@ -1,0 +1,279 @@
+// Package storetest is the contract every indexer.Store must meet. Each
+// backend's tests call Run with a function that opens an empty store, so the
+// embedded store and Elasticsearch are held to exactly the same behaviour.
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/listingscan/listingscan/indexer"
+	"github.com/listingscan/listingscan/listing"
+)
+
+// Opener returns a new, empty store. Run closes it.
+type Opener func(t *testing.T) indexer.Store
+
+func entry(id, provider string, published time.Time, keys ...string) indexer.Entry {
+	return indexer.Entry{
+		Listing: listing.Listing{
+			ID:          id,
+			Provider:    listing.Provider{ID: provider, Name: "服务商" + provider},
+			Title:       "标题 " + id,
+			Tags:        []string{"餐饮"},
+			PublishedAt: published,
+		},
+		Print:  json.RawMessage(fmt.Sprintf(`{"id":%q}`, id)),
+		Keys:   keys,
+		Digest: "d-" + id,
+	}
+}
+
+func ids(cs []indexer.Candidate) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.ListingID
+	}
+	return out
+}
+
+func finding(rule, a, b string, score float64) listing.Finding {
+	d := 3
+	return listing.Finding{
+		ID: listing.FindingID(rule, a, b), Rule: rule, Severity: listing.SeverityHigh, Score: score,
+		ListingID: a, ProviderID: "P-" + a, OtherListingID: b, OtherProviderID: "P-" + b, First: b,
+		Status:   listing.StatusOpen,
+		Evidence: listing.Evidence{Image: "img/" + a + ".png", OtherImage: "img/" + b + ".png", Distance: &d},
+	}
+}
+
+// Run runs the whole contract against stores made by open.
+func Run(t *testing.T, open Opener) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+	t.Run("put and get round-trip", func(t *testing.T) {
+		s := open(t)
+		defer s.Close()
+		in := entry("L-1", "P-1", t0, "a", "b")
+		in.Listing.Price.Plans = []listing.PricePlan{{Name: "基础版", ListPrice: "1999", Price: "1599"}}
+		if err := s.Put(ctx, []indexer.Entry{in}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Get(ctx, []string{"L-1", "missing"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 {
+			t.Fatalf("got %d entries, want 1", len(got))
+		}
+		g := got[0]
+		if g.Listing.ID != "L-1" || g.Listing.Provider.ID != "P-1" || g.Listing.Title != in.Listing.Title ||
+			!g.Listing.PublishedAt.Equal(t0) || g.Digest != in.Digest || string(g.Listing.Price.Plans[0].Price) != "1599" {
+			t.Errorf("round trip changed the entry: %+v", g)
+		}
+		var print map[string]string
+		if err := json.Unmarshal(g.Print, &print); err != nil || print["id"] != "L-1" {
+			t.Errorf("print = %s (%v), want the stored fingerprint", g.Print, err)
+		}
+		d, err := s.Digests(ctx, []string{"L-1", "missing"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d) != 1 || d["L-1"] != "d-L-1" {
+			t.Errorf("digests = %v", d)
+		}
+	})
+
+	t.Run("candidates share a key and are ordered by hits", func(t *testing.T) {
+		s := open(t)
+		defer s.Close()
+		err := s.Put(ctx, []indexer.Entry{
+			entry("L-1", "P-1", t0, "k1", "k2", "k3"),
+			entry("L-2", "P-2", t0, "k2", "k3"),
+			entry("L-3", "P-3", t0, "k3"),
+			entry("L-4", "P-4", t0, "other"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Candidates(ctx, []string{"k1", "k2", "k3", "unknown"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"L-1", "L-2", "L-3"}; !slices.Equal(ids(got), want) {
+			t.Fatalf("candidates = %v, want %v", ids(got), want)
+		}
+		if got[0].Hits != 3 || got[1].Hits != 2 || got[2].Hits != 1 || got[1].ProviderID != "P-2" {
+			t.Errorf("hits/providers wrong: %+v", got)
+		}
+		none, err := s.Candidates(ctx, nil)
+		if err != nil || len(none) != 0 {
+			t.Errorf("no keys gave %v, %v", none, err)
+		}
+	})
+
+	t.Run("a replaced listing loses its old keys", func(t *testing.T) {
+		s := open(t)
+		defer s.Close()
+		if err := s.Put(ctx, []indexer.Entry{entry("L-1", "P-1", t0, "old")}); err != nil {
+			t.Fatal(err)
+		}
+		changed := entry("L-1", "P-1", t0, "new")
+		changed.Digest = "d2"
+		if err := s.Put(ctx, []indexer.Entry{changed}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Candidates(ctx, []string{"old"}); len(got) != 0 {
+			t.Errorf("old key still finds %v", ids(got))
+		}
+		if got, _ := s.Candidates(ctx, []string{"new"}); !slices.Equal(ids(got), []string{"L-1"}) {
+			t.Errorf("new key finds %v", ids(got))
+		}
+		st, err := s.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Listings != 1 || st.Keys != 1 {
+			t.Errorf("stats = %+v, want 1 listing with 1 key", st)
+		}
+	})
+
+	t.Run("many keys and ids in one call", func(t *testing.T) {
+		s := open(t)
+		defer s.Close()
+		var es []indexer.Entry
+		var keys, all []string
+		for i := range 1500 {
+			id := fmt.Sprintf("L-%04d", i)
+			k := fmt.Sprintf("k%04d", i)
+			es = append(es, entry(id, "P-1", t0, k))
+			keys = append(keys, k)
+			all = append(all, id)
+		}
+		if err := s.Put(ctx, es); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Candidates(ctx, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1500 {
+			t.Errorf("got %d candidates, want 1500", len(got))
+		}
+		entries, err := s.Get(ctx, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1500 || entries[1499].Listing.ID != "L-1499" {
+			t.Errorf("get returned %d entries", len(entries))
+		}
+	})
+
+	t.Run("findings are idempotent and keep reviews", func(t *testing.T) {
+		s := open(t)
+		defer s.Close()
+		a := finding(listing.RuleCopyImage, "L-2", "L-1", 0.9)
+		b := finding(listing.RuleCopyTitle, "L-3", "L-1", 0.8)
+		res, err := s.SaveFindings(ctx, []string{"L-1", "L-2", "L-3"}, []listing.Finding{a, b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Inserted != 2 || res.Updated != 0 || res.Resolved != 0 {
+			t.Errorf("first save = %+v", res)
+		}
+		res, err = s.SaveFindings(ctx, []string{"L-1", "L-2", "L-3"}, []listing.Finding{a, b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Inserted != 0 || res.Updated != 2 {
+			t.Errorf("second save = %+v, want 2 updated", res)
+		}
+		all, err := s.Findings(ctx, indexer.FindingQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 2 || all[0].ID != a.ID || all[0].Evidence.Distance == nil || *all[0].Evidence.Distance != 3 {
+			t.Fatalf("findings = %+v", all)
+		}
+		if all[0].Severity != listing.SeverityHigh || all[0].First != "L-1" || all[0].OtherProviderID != "P-L-1" {
+			t.Errorf("finding fields lost: %+v", all[0])
+		}
+	})
+
+	t.Run("findings that no longer hold are resolved", func(t *testing.T) {
+		s := open(t)
+		defer s.Close()
+		a := finding(listing.RuleCopyImage, "L-2", "L-1", 0.9)
+		b := finding(listing.RuleCopyImage, "L-3", "L-1", 0.8)
+		c := finding(listing.RuleCopyImage, "L-5", "L-4", 0.8)
+		if _, err := s.SaveFindings(ctx, nil, []listing.Finding{a, b, c}); err != nil {
+			t.Fatal(err)
+		}
+		// Re-scan of L-2 and L-3: only a still holds; c is outside the scope and stays.
+		res, err := s.SaveFindings(ctx, []string{"L-2", "L-3"}, []listing.Finding{a})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Resolved != 1 {
+			t.Errorf("resolved %d, want 1", res.Resolved)
+		}
+		all, _ := s.Findings(ctx, indexer.FindingQuery{})
+		var got []string
+		for _, f := range all {
+			got = append(got, f.ListingID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, []string{"L-2", "L-5"}) {
+			t.Errorf("remaining findings for %v, want L-2 and L-5", got)
+		}
+	})
+
+	t.Run("finding filters", func(t *testing.T) {
+		s := open(t)
+		defer s.Close()
+		fs := []listing.Finding{
+			finding(listing.RuleCopyImage, "L-2", "L-1", 0.95),
+			finding(listing.RuleCopyTitle, "L-2", "L-1", 0.85),
+			finding(listing.RuleCopyDescription, "L-4", "L-3", 0.60),
+		}
+		if _, err := s.SaveFindings(ctx, nil, fs); err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			name string
+			q    indexer.FindingQuery
+			want int
+		}{
+			{"all", indexer.FindingQuery{}, 3},
+			{"by rule", indexer.FindingQuery{Rule: listing.RuleCopyTitle}, 1},
+			{"by blamed provider", indexer.FindingQuery{ProviderID: "P-L-4"}, 1},
+			{"by other provider", indexer.FindingQuery{ProviderID: "P-L-1"}, 2},
+			{"by listing", indexer.FindingQuery{ListingID: "L-1"}, 2},
+			{"by status", indexer.FindingQuery{Status: listing.StatusOpen}, 3},
+			{"by missing status", indexer.FindingQuery{Status: listing.StatusDismissed}, 0},
+			{"by min score", indexer.FindingQuery{MinScore: 0.8}, 2},
+			{"limited", indexer.FindingQuery{Limit: 1}, 1},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				got, err := s.Findings(ctx, c.q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != c.want {
+					t.Errorf("got %d findings, want %d", len(got), c.want)
+				}
+				for i := 1; i < len(got); i++ {
+					if got[i].Score > got[i-1].Score {
+						t.Errorf("not ordered by score: %v then %v", got[i-1].Score, got[i].Score)
+					}
+				}
+			})
+		}
+	})
+}

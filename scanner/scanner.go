@@ -1,0 +1,420 @@
+// Package scanner runs the marketplace rules over listings: the batch scan
+// the integrity team runs from cron, and the pieces a single pre-publish
+// check reuses.
+//
+// A scan has three phases. Fingerprint: every input listing is loaded, its
+// images decoded once and hashed, its text normalised and signed. Index: the
+// fingerprints and their candidate keys go to the store. Match: each listing
+// asks the store for the listings sharing a key with it, and only those
+// candidates are verified exactly.
+//
+// Complexity: fingerprinting is O(n) in listings (and images). Matching
+// makes a bounded number of key lookups per listing — per image a fixed
+// number of hash-chunk neighbourhood keys, per text a fixed number of LSH
+// bands — so it is O(n · k) lookups plus O(c) exact verifications, where c is
+// the number of candidate pairs. c grows with the number of genuine
+// near-duplicates, not with n²: no step compares all pairs.
+package scanner
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/listingscan/listingscan/indexer"
+	"github.com/listingscan/listingscan/listing"
+	"github.com/listingscan/listingscan/similarity"
+)
+
+// putBatch is how many entries go to the store per write.
+const putBatch = 500
+
+// Progress is told how far a long phase has come. The command line shows it
+// as a bar on a terminal; elsewhere it is a no-op.
+type Progress interface {
+	Phase(name string, total int)
+	Add(n int)
+	Done()
+}
+
+type noProgress struct{}
+
+func (noProgress) Phase(string, int) {}
+func (noProgress) Add(int)           {}
+func (noProgress) Done()             {}
+
+// Scanner checks listings against the rules, using a store for the
+// catalogue. Create it with New.
+type Scanner struct {
+	store    indexer.Store
+	cfg      Config
+	groups   groups
+	fp       *fingerprinter
+	workers  int
+	progress Progress
+	log      *slog.Logger
+	loadOpts listing.LoadOptions
+}
+
+// Option changes how a Scanner works.
+type Option func(*Scanner)
+
+// WithWorkers sets how many listings are processed at once (default: all
+// cores).
+func WithWorkers(n int) Option {
+	return func(s *Scanner) {
+		if n > 0 {
+			s.workers = n
+		}
+	}
+}
+
+// WithProgress reports progress of long phases.
+func WithProgress(p Progress) Option {
+	return func(s *Scanner) {
+		if p != nil {
+			s.progress = p
+		}
+	}
+}
+
+// WithLogger sets where the scanner logs.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Scanner) {
+		if l != nil {
+			s.log = l
+		}
+	}
+}
+
+// WithImageSource sets how image references are read (local files, and
+// remote fetches with their limits).
+func WithImageSource(src *listing.ImageSource) Option {
+	return func(s *Scanner) {
+		if src != nil {
+			s.fp.images = src
+		}
+	}
+}
+
+// WithLoadOptions sets how input files are read.
+func WithLoadOptions(o listing.LoadOptions) Option {
+	return func(s *Scanner) { s.loadOpts = o }
+}
+
+// New makes a scanner over store with cfg.
+func New(store indexer.Store, cfg Config, opts ...Option) (*Scanner, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	text, err := similarity.NewTextFingerprinter()
+	if err != nil {
+		return nil, fmt.Errorf("text normaliser: %w", err)
+	}
+	s := &Scanner{
+		store:    store,
+		cfg:      cfg,
+		groups:   cfg.groups(),
+		fp:       &fingerprinter{images: &listing.ImageSource{}, text: text, cache: newHashCache()},
+		workers:  runtime.GOMAXPROCS(0),
+		progress: noProgress{},
+		log:      slog.New(slog.DiscardHandler),
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
+}
+
+// Result is what one scan did.
+type Result struct {
+	// Findings are the findings that hold for the scanned listings,
+	// ordered by severity, then score, then id.
+	Findings []listing.Finding
+	// InputErrors are files, lines, listings and images that could not be
+	// read. They did not stop the scan.
+	InputErrors []listing.InputError
+	Listings    int // listings scanned
+	Candidates  int // candidate pairs verified exactly
+	Saved       indexer.SaveResult
+	Elapsed     time.Duration
+}
+
+// CandidatesPerListing is the average number of other listings each
+// scanned listing was verified against: flat as the catalogue grows when
+// candidate keys are selective.
+func (r *Result) CandidatesPerListing() float64 {
+	if r.Listings == 0 {
+		return 0
+	}
+	return float64(r.Candidates) / float64(r.Listings)
+}
+
+// Count returns how many findings have at least severity min.
+func (r *Result) Count(min listing.Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity >= min {
+			n++
+		}
+	}
+	return n
+}
+
+// ErrStore marks failures of the store, as opposed to bad input: the scan
+// could not complete.
+var ErrStore = errors.New("store failure")
+
+// Scan loads the listings under inputs, indexes them and reports every copy
+// finding that involves at least one of them.
+func (s *Scanner) Scan(ctx context.Context, inputs []string) (*Result, error) {
+	start := time.Now()
+	res := &Result{}
+	var ls []listing.Listing
+	seen := map[string]string{}
+	err := listing.Walk(ctx, inputs, s.loadOpts, func(l listing.Listing) error {
+		if prev, dup := seen[l.ID]; dup {
+			res.InputErrors = append(res.InputErrors, listing.InputError{
+				File: l.Source, ListingID: l.ID,
+				Err: fmt.Errorf("duplicate listing id %s, first read from %s; this one is skipped", l.ID, prev),
+			})
+			return nil
+		}
+		seen[l.ID] = l.Source
+		ls = append(ls, l)
+		return nil
+	}, func(e listing.InputError) { res.InputErrors = append(res.InputErrors, e) })
+	if err != nil {
+		return nil, fmt.Errorf("load inputs: %w", err)
+	}
+	s.log.Info("loaded listings", "listings", len(ls), "input_errors", len(res.InputErrors))
+
+	sides, entries, err := s.fingerprintAll(ctx, ls)
+	if err != nil {
+		return nil, err
+	}
+	for _, sd := range sides {
+		for _, pr := range sd.p.Problem {
+			res.InputErrors = append(res.InputErrors, listing.InputError{
+				File: sd.l.Source, ListingID: sd.l.ID, Err: fmt.Errorf("%s: %s", pr.Ref, pr.Reason),
+			})
+		}
+	}
+	if err := s.index(ctx, entries); err != nil {
+		return nil, err
+	}
+	findings, candidates, err := s.match(ctx, sides)
+	if err != nil {
+		return nil, err
+	}
+	scope := make([]string, len(sides))
+	for i, sd := range sides {
+		scope[i] = sd.l.ID
+	}
+	res.Saved, err = s.store.SaveFindings(ctx, scope, findings)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	res.Findings = findings
+	res.Listings = len(sides)
+	res.Candidates = candidates
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// fingerprintAll computes prints of all listings on all workers, keeping
+// input order.
+func (s *Scanner) fingerprintAll(ctx context.Context, ls []listing.Listing) ([]side, []indexer.Entry, error) {
+	sides := make([]side, len(ls))
+	entries := make([]indexer.Entry, len(ls))
+	s.progress.Phase("fingerprint", len(ls))
+	defer s.progress.Done()
+	err := parallel(ctx, s.workers, len(ls), func(ctx context.Context, i int) error {
+		e, p, err := s.fp.fingerprint(ctx, ls[i])
+		if err != nil {
+			return fmt.Errorf("fingerprint %s: %w", ls[i].ID, err)
+		}
+		entries[i] = e
+		sides[i] = side{l: &entries[i].Listing, p: p}
+		s.progress.Add(1)
+		return nil
+	})
+	return sides, entries, err
+}
+
+func (s *Scanner) index(ctx context.Context, entries []indexer.Entry) error {
+	s.progress.Phase("index", len(entries))
+	defer s.progress.Done()
+	for start := 0; start < len(entries); start += putBatch {
+		end := min(start+putBatch, len(entries))
+		if err := s.store.Put(ctx, entries[start:end]); err != nil {
+			return fmt.Errorf("%w: index listings: %w", ErrStore, err)
+		}
+		s.progress.Add(end - start)
+	}
+	return nil
+}
+
+// match verifies every listing against its candidates. A pair is verified
+// once, however many of its keys led to it and from which side.
+func (s *Scanner) match(ctx context.Context, sides []side) ([]listing.Finding, int, error) {
+	weights := s.weights(sides)
+	rules := &copyRules{cfg: s.cfg, weights: weights}
+	inRun := make(map[string]side, len(sides))
+	for _, sd := range sides {
+		inRun[sd.l.ID] = sd
+	}
+	var (
+		mu       sync.Mutex
+		done     = map[[2]string]bool{}
+		byID     = map[string]listing.Finding{}
+		verified int
+	)
+	claim := func(a, b string) bool {
+		k := [2]string{min(a, b), max(a, b)}
+		mu.Lock()
+		defer mu.Unlock()
+		if done[k] {
+			return false
+		}
+		done[k] = true
+		verified++
+		return true
+	}
+	s.progress.Phase("match", len(sides))
+	defer s.progress.Done()
+	err := parallel(ctx, s.workers, len(sides), func(ctx context.Context, i int) error {
+		me := sides[i]
+		cands, err := s.store.Candidates(ctx, me.p.queryKeys(s.cfg.Image.PHash))
+		if err != nil {
+			return fmt.Errorf("%w: candidates of %s: %w", ErrStore, me.l.ID, err)
+		}
+		var others []side
+		var fetch []string
+		for _, c := range cands {
+			if c.ListingID == me.l.ID || s.groups.related(me.l.Provider.ID, c.ProviderID) {
+				continue
+			}
+			if !claim(me.l.ID, c.ListingID) {
+				continue
+			}
+			if o, ok := inRun[c.ListingID]; ok {
+				others = append(others, o)
+			} else {
+				fetch = append(fetch, c.ListingID)
+			}
+		}
+		stored, err := s.stored(ctx, fetch)
+		if err != nil {
+			return err
+		}
+		others = append(others, stored...)
+		var found []listing.Finding
+		for _, o := range others {
+			if s.groups.related(me.l.Provider.ID, o.l.Provider.ID) {
+				continue
+			}
+			found = append(found, rules.check(me, o)...)
+		}
+		mu.Lock()
+		for _, f := range found {
+			byID[f.ID] = f
+		}
+		mu.Unlock()
+		s.progress.Add(1)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]listing.Finding, 0, len(byID))
+	for _, f := range byID {
+		out = append(out, f)
+	}
+	SortFindings(out)
+	return out, verified, nil
+}
+
+// stored loads listings of the catalogue that are not part of this run.
+func (s *Scanner) stored(ctx context.Context, ids []string) ([]side, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	entries, err := s.store.Get(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("%w: load candidates: %w", ErrStore, err)
+	}
+	out := make([]side, 0, len(entries))
+	for i := range entries {
+		p, err := decodePrint(entries[i].Print)
+		if err != nil {
+			s.log.Warn("stored fingerprint unreadable; listing skipped until re-scanned", "listing", entries[i].Listing.ID, "err", err)
+			continue
+		}
+		if p == nil {
+			continue // fingerprinted by another version; it is re-done when that listing is scanned again
+		}
+		out = append(out, side{l: &entries[i].Listing, p: p})
+	}
+	return out, nil
+}
+
+// weights learns which description shingles are boilerplate: those used by
+// many distinct providers in this catalogue.
+func (s *Scanner) weights(sides []side) similarity.Weights {
+	b := similarity.NewWeightsBuilder(s.cfg.weights())
+	for _, sd := range sides {
+		b.Add(sd.l.Provider.ID, sd.p.DescSh)
+	}
+	return b.Build()
+}
+
+// SortFindings orders findings most urgent first: severity, score, then id.
+func SortFindings(fs []listing.Finding) {
+	slices.SortFunc(fs, func(a, b listing.Finding) int {
+		return cmp.Or(
+			cmp.Compare(b.Severity, a.Severity),
+			cmp.Compare(b.Score, a.Score),
+			cmp.Compare(a.Rule, b.Rule),
+			cmp.Compare(a.ID, b.ID),
+		)
+	})
+}
+
+// parallel runs fn for 0..n-1 on workers goroutines and returns the first
+// error, cancelling the rest.
+func parallel(ctx context.Context, workers, n int, fn func(context.Context, int) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(workers, n)) {
+		wg.Go(func() {
+			for i := range next {
+				if err := fn(ctx, i); err != nil {
+					cancel(err)
+				}
+			}
+		})
+	}
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return ctx.Err()
+}

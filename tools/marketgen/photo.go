@@ -1,0 +1,403 @@
+package marketgen
+
+import (
+	"image"
+	"image/color"
+	"image/draw"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	xdraw "golang.org/x/image/draw"
+)
+
+// photoKind is the subject of a product-photo-like picture.
+type photoKind int
+
+const (
+	photoPlate     photoKind = iota // a dish on a wooden table
+	photoCup                        // a drink in a cup
+	photoBox                        // a boxed product on a studio background
+	photoBottle                     // a medicine bottle with tablets
+	photoBuilding                   // a building under the sky
+	photoRoom                       // a hotel room
+	photoDesk                       // a laptop on a desk
+	photoLandscape                  // mountains and a lake
+	numPhotoKinds
+)
+
+// drawMasked copies src (whose bounds start at 0,0) into r of dst, through
+// mask when it is not nil.
+func drawMasked(dst draw.Image, r image.Rectangle, src image.Image, mask image.Image) {
+	if mask == nil {
+		draw.Draw(dst, r, src, src.Bounds().Min, draw.Over)
+		return
+	}
+	draw.DrawMask(dst, r, src, src.Bounds().Min, mask, mask.Bounds().Min, draw.Over)
+}
+
+// drawPhoto fills dst with a photo-like picture of the given kind.
+func (p *Painter) drawPhoto(dst *image.RGBA, kind photoKind, seed uint64, hue float64) {
+	r := rand.New(rand.NewPCG(seed, 0x9407))
+	b := dst.Bounds()
+	w, h := float64(b.Dx()), float64(b.Dy())
+	X := func(f float64) float64 { return float64(b.Min.X) + f*w }
+	Y := func(f float64) float64 { return float64(b.Min.Y) + f*h }
+	R := func(x0, y0, x1, y1 float64) image.Rectangle {
+		return image.Rect(int(X(x0)), int(Y(y0)), int(X(x1)), int(Y(y1)))
+	}
+	P := func(x, y float64) image.Point { return image.Pt(int(X(x)), int(Y(y))) }
+	s := math.Min(w, h)
+	jit := func(v float64) float64 { return v + (r.Float64()-0.5)*0.12 }
+	switch kind {
+	case photoPlate:
+		wood := hsl(25+r.Float64()*15, 0.45, 0.32+r.Float64()*0.15)
+		Gradient(dst, b, wood, Mix(wood, color.RGBA{0, 0, 0, 255}, 0.3), 90)
+		for i := 0; i < 14; i++ {
+			y := Y(r.Float64())
+			Fill(dst, image.Rect(b.Min.X, int(y), b.Max.X, int(y)+1+r.IntN(3)), Alpha(Mix(wood, color.RGBA{0, 0, 0, 255}, 0.4), 70))
+		}
+		cx, cy := X(jit(0.5)), Y(jit(0.52))
+		rad := s * (0.34 + r.Float64()*0.06)
+		p.Ellipse(dst, cx+s*0.03, cy+s*0.04, rad, rad*0.95, Alpha(color.RGBA{0, 0, 0, 255}, 80))
+		p.Circle(dst, cx, cy, rad, color.RGBA{0xfa, 0xfa, 0xf7, 0xff})
+		p.Circle(dst, cx, cy, rad*0.78, color.RGBA{0xee, 0xee, 0xea, 0xff})
+		p.Circle(dst, cx, cy, rad*0.74, color.RGBA{0xf8, 0xf8, 0xf5, 0xff})
+		food := []color.RGBA{hsl(10+r.Float64()*25, 0.7, 0.42), hsl(35, 0.75, 0.55), hsl(100+r.Float64()*30, 0.5, 0.4), hsl(0, 0.65, 0.5), hsl(45, 0.8, 0.7)}
+		for i := 0; i < 9+r.IntN(8); i++ {
+			a := r.Float64() * 2 * math.Pi
+			d := r.Float64() * rad * 0.45
+			c := food[r.IntN(len(food))]
+			p.Ellipse(dst, cx+math.Cos(a)*d, cy+math.Sin(a)*d, rad*(0.12+r.Float64()*0.16), rad*(0.1+r.Float64()*0.12), c)
+		}
+		for i := 0; i < 6; i++ {
+			a := r.Float64() * 2 * math.Pi
+			d := r.Float64() * rad * 0.5
+			p.Circle(dst, cx+math.Cos(a)*d, cy+math.Sin(a)*d, rad*0.04, hsl(110, 0.6, 0.45))
+		}
+		p.Line(dst, X(0.86), Y(0.1), X(0.93), Y(0.95), s*0.025, color.RGBA{0x3a, 0x2a, 0x1e, 0xff})
+		p.Line(dst, X(0.9), Y(0.1), X(0.97), Y(0.95), s*0.025, color.RGBA{0x3a, 0x2a, 0x1e, 0xff})
+	case photoCup:
+		wall := hsl(hue, 0.35, 0.82)
+		Gradient(dst, R(0, 0, 1, 0.7), wall, Mix(wall, white, 0.4), 90)
+		table := hsl(30, 0.25, 0.7)
+		Gradient(dst, R(0, 0.7, 1, 1), table, Mix(table, color.RGBA{0, 0, 0, 255}, 0.2), 90)
+		cx := X(jit(0.5))
+		p.Ellipse(dst, cx+s*0.05, Y(0.88), s*0.22, s*0.05, Alpha(color.RGBA{0, 0, 0, 255}, 60))
+		drink := hsl(20+r.Float64()*300, 0.55, 0.55)
+		body := image.Rect(int(cx-s*0.18), int(Y(0.3)), int(cx+s*0.18), int(Y(0.88)))
+		p.RoundRect(dst, body, s*0.04, Mix(drink, white, 0.25))
+		Fill(dst, image.Rect(body.Min.X+2, body.Min.Y+body.Dy()/4, body.Max.X-2, body.Max.Y-4), drink)
+		p.Ellipse(dst, cx, Y(0.3), s*0.2, s*0.04, Mix(drink, white, 0.6))
+		p.Line(dst, cx+s*0.05, Y(0.05), cx, Y(0.4), s*0.03, hsl(hue+180, 0.6, 0.5))
+		band := image.Rect(body.Min.X, body.Min.Y+body.Dy()*45/100, body.Max.X, body.Min.Y+body.Dy()*65/100)
+		Fill(dst, band, white)
+		p.Circle(dst, cx, float64(band.Min.Y+band.Dy()/2), float64(band.Dy())*0.35, hsl(hue, 0.7, 0.45))
+		for i := 0; i < 5; i++ {
+			p.Circle(dst, cx-s*0.12+r.Float64()*s*0.24, Y(0.75)+r.Float64()*s*0.1, s*0.02, Alpha(color.RGBA{0x30, 0x20, 0x10, 0xff}, 200))
+		}
+	case photoBox, photoBottle:
+		bg := hsl(hue+r.Float64()*40, 0.3, 0.85)
+		Gradient(dst, b, Mix(bg, white, 0.5), bg, 90)
+		p.Ellipse(dst, X(0.5), Y(0.86), s*0.42, s*0.06, Alpha(color.RGBA{0, 0, 0, 255}, 50))
+		main := hsl(hue+180+r.Float64()*60, 0.6, 0.5)
+		if kind == photoBox {
+			x0, x1 := X(jit(0.28)), X(jit(0.62))
+			y0, y1 := Y(0.25), Y(0.86)
+			d := s * 0.12
+			Fill(dst, image.Rect(int(x0), int(y0), int(x1), int(y1)), main)
+			p.Polygon(dst, []image.Point{{int(x1), int(y0)}, {int(x1 + d), int(y0 - d*0.6)}, {int(x1 + d), int(y1 - d*0.6)}, {int(x1), int(y1)}}, Mix(main, color.RGBA{0, 0, 0, 255}, 0.3))
+			p.Polygon(dst, []image.Point{{int(x0), int(y0)}, {int(x0 + d), int(y0 - d*0.6)}, {int(x1 + d), int(y0 - d*0.6)}, {int(x1), int(y0)}}, Mix(main, white, 0.35))
+			Fill(dst, image.Rect(int(x0), int(Y(0.5)), int(x1), int(Y(0.62))), white)
+			p.Circle(dst, (x0+x1)/2, Y(0.38), s*0.07, Mix(main, white, 0.6))
+			// A bottle beside the box.
+			bx := X(0.78)
+			p.RoundRect(dst, image.Rect(int(bx-s*0.07), int(Y(0.5)), int(bx+s*0.07), int(Y(0.86))), s*0.03, hsl(hue+40, 0.5, 0.6))
+			Fill(dst, image.Rect(int(bx-s*0.03), int(Y(0.42)), int(bx+s*0.03), int(Y(0.5))), color.RGBA{0x33, 0x33, 0x33, 0xff})
+		} else {
+			bx := X(jit(0.42))
+			body := image.Rect(int(bx-s*0.16), int(Y(0.32)), int(bx+s*0.16), int(Y(0.86)))
+			p.RoundRect(dst, body, s*0.04, color.RGBA{0xf7, 0xf7, 0xf7, 0xff})
+			Fill(dst, image.Rect(body.Min.X, body.Min.Y+body.Dy()/3, body.Max.X, body.Min.Y+body.Dy()*2/3), main)
+			Fill(dst, image.Rect(body.Min.X+4, body.Min.Y+body.Dy()*45/100, body.Max.X-4, body.Min.Y+body.Dy()*52/100), white)
+			p.RoundRect(dst, image.Rect(int(bx-s*0.12), int(Y(0.22)), int(bx+s*0.12), int(Y(0.33))), s*0.02, Mix(main, color.RGBA{0, 0, 0, 255}, 0.2))
+			for i := 0; i < 7; i++ {
+				p.Ellipse(dst, X(0.66)+r.Float64()*s*0.25, Y(0.78)+r.Float64()*s*0.08, s*0.035, s*0.02, white)
+			}
+		}
+	case photoBuilding:
+		sky := hsl(205+r.Float64()*15, 0.65, 0.55+r.Float64()*0.1)
+		Gradient(dst, b, sky, Mix(sky, white, 0.7), 90)
+		for i := 0; i < 3; i++ {
+			cx, cy := X(r.Float64()), Y(0.08+r.Float64()*0.2)
+			for j := 0; j < 4; j++ {
+				p.Ellipse(dst, cx+float64(j)*s*0.06, cy+math.Sin(float64(j))*s*0.02, s*0.07, s*0.04, Alpha(white, 200))
+			}
+		}
+		facade := hsl(hue+r.Float64()*30, 0.15, 0.55+r.Float64()*0.25)
+		for bi := 0; bi < 2+r.IntN(2); bi++ {
+			x0 := jit(0.08 + float64(bi)*0.32)
+			x1 := x0 + 0.22 + r.Float64()*0.12
+			top := 0.15 + r.Float64()*0.3
+			bc := Mix(facade, color.RGBA{0, 0, 0, 255}, float64(bi)*0.12)
+			Fill(dst, R(x0, top, x1, 0.85), bc)
+			Fill(dst, R(x1, top+0.02, x1+0.03, 0.85), Mix(bc, color.RGBA{0, 0, 0, 255}, 0.3))
+			win := hsl(200, 0.4, 0.3+r.Float64()*0.3)
+			for wy := top + 0.04; wy < 0.8; wy += 0.06 {
+				for wx := x0 + 0.02; wx < x1-0.03; wx += 0.045 {
+					c := win
+					if r.IntN(5) == 0 {
+						c = color.RGBA{0xff, 0xe6, 0xa0, 0xff}
+					}
+					Fill(dst, R(wx, wy, wx+0.028, wy+0.035), c)
+				}
+			}
+		}
+		Fill(dst, R(0, 0.85, 1, 1), hsl(90, 0.25, 0.45))
+		for i := 0; i < 6; i++ {
+			tx := X(r.Float64())
+			Fill(dst, image.Rect(int(tx-s*0.01), int(Y(0.8)), int(tx+s*0.01), int(Y(0.9))), color.RGBA{0x5a, 0x3e, 0x2b, 0xff})
+			p.Circle(dst, tx, Y(0.78), s*(0.05+r.Float64()*0.03), hsl(100+r.Float64()*40, 0.5, 0.3+r.Float64()*0.15))
+		}
+	case photoRoom:
+		wall := hsl(30+r.Float64()*30, 0.3, 0.8)
+		Gradient(dst, R(0, 0, 1, 0.62), wall, Mix(wall, color.RGBA{0, 0, 0, 255}, 0.15), 0)
+		floor := hsl(28, 0.35, 0.45)
+		Gradient(dst, R(0, 0.62, 1, 1), floor, Mix(floor, color.RGBA{0, 0, 0, 255}, 0.3), 90)
+		win := R(0.6, 0.08, 0.92, 0.5)
+		Gradient(dst, win, hsl(200, 0.6, 0.7), hsl(200, 0.5, 0.9), 90)
+		p.Ellipse(dst, X(0.76), Y(0.4), s*0.12, s*0.05, hsl(110, 0.35, 0.5))
+		Fill(dst, R(0.755, 0.08, 0.765, 0.5), white)
+		Fill(dst, R(0.6, 0.285, 0.92, 0.295), white)
+		head := hsl(hue+r.Float64()*40, 0.3, 0.35)
+		Fill(dst, R(0.08, 0.32, 0.58, 0.6), head)
+		p.RoundRect(dst, R(0.05, 0.55, 0.61, 0.8), s*0.02, color.RGBA{0xf5, 0xf5, 0xf2, 0xff})
+		Fill(dst, R(0.05, 0.66, 0.61, 0.8), hsl(hue+r.Float64()*60, 0.45, 0.55))
+		p.RoundRect(dst, R(0.12, 0.47, 0.3, 0.58), s*0.03, white)
+		p.RoundRect(dst, R(0.34, 0.47, 0.52, 0.58), s*0.03, white)
+		Fill(dst, R(0.62, 0.62, 0.72, 0.8), Mix(head, white, 0.2))
+		p.Polygon(dst, []image.Point{P(0.64, 0.45), P(0.7, 0.45), P(0.72, 0.55), P(0.62, 0.55)}, color.RGBA{0xfa, 0xf0, 0xd8, 0xff})
+		p.Circle(dst, X(0.67), Y(0.52), s*0.12, Alpha(color.RGBA{0xff, 0xee, 0xbb, 0xff}, 50))
+	case photoDesk:
+		wall := hsl(hue+r.Float64()*20, 0.2, 0.88)
+		Fill(dst, R(0, 0, 1, 0.55), wall)
+		desk := hsl(32, 0.35, 0.55+r.Float64()*0.1)
+		Gradient(dst, R(0, 0.55, 1, 1), desk, Mix(desk, color.RGBA{0, 0, 0, 255}, 0.25), 90)
+		lx := jit(0.22)
+		scr := R(lx, 0.18, lx+0.45, 0.6)
+		Fill(dst, scr, color.RGBA{0x2b, 0x2f, 0x36, 0xff})
+		in := scr.Inset(int(s * 0.015))
+		Fill(dst, in, color.RGBA{0xf4, 0xf6, 0xfa, 0xff})
+		Fill(dst, image.Rect(in.Min.X, in.Min.Y, in.Max.X, in.Min.Y+in.Dy()/6), hsl(hue, 0.7, 0.5))
+		for i := 0; i < 4; i++ {
+			bh := in.Dy() * (20 + r.IntN(50)) / 100
+			x := in.Min.X + in.Dx()/10 + i*in.Dx()/5
+			Fill(dst, image.Rect(x, in.Max.Y-4-bh, x+in.Dx()/9, in.Max.Y-4), hsl(hue+float64(i)*30, 0.6, 0.6))
+		}
+		p.Polygon(dst, []image.Point{P(lx-0.04, 0.6), P(lx+0.49, 0.6), P(lx+0.53, 0.68), P(lx-0.08, 0.68)}, color.RGBA{0xb8, 0xbc, 0xc4, 0xff})
+		p.RoundRect(dst, R(0.78, 0.5, 0.88, 0.66), s*0.01, color.RGBA{0xfa, 0xfa, 0xfa, 0xff})
+		p.Ellipse(dst, X(0.83), Y(0.5), s*0.05, s*0.015, color.RGBA{0x5a, 0x3a, 0x22, 0xff})
+		Fill(dst, R(0.05, 0.7, 0.2, 0.78), hsl(hue+150, 0.5, 0.55))
+		p.RoundRect(dst, R(0.86, 0.3, 0.96, 0.5), s*0.01, color.RGBA{0xc9, 0x7b, 0x4f, 0xff})
+		for i := 0; i < 5; i++ {
+			p.Ellipse(dst, X(0.91)+(r.Float64()-0.5)*s*0.12, Y(0.25)+(r.Float64()-0.5)*s*0.1, s*0.05, s*0.025, hsl(110+r.Float64()*20, 0.5, 0.4))
+		}
+	default: // photoLandscape
+		sky := hsl(190+r.Float64()*40, 0.6, 0.6)
+		Gradient(dst, R(0, 0, 1, 0.6), sky, hsl(30+r.Float64()*20, 0.7, 0.8), 90)
+		for layer := 0; layer < 3; layer++ {
+			base := 0.35 + float64(layer)*0.1
+			c := Mix(hsl(220, 0.25, 0.5), hsl(120, 0.3, 0.3), float64(layer)/2)
+			pts := []image.Point{P(0, 0.62)}
+			for i := 0; i <= 8; i++ {
+				pts = append(pts, P(float64(i)/8, base+r.Float64()*0.15-0.08))
+			}
+			pts = append(pts, P(1, 0.62))
+			p.Polygon(dst, pts, c)
+		}
+		Gradient(dst, R(0, 0.62, 1, 1), Mix(sky, white, 0.3), Mix(sky, color.RGBA{0, 0, 0, 255}, 0.3), 90)
+		for i := 0; i < 8; i++ {
+			y := Y(0.65 + r.Float64()*0.3)
+			Fill(dst, image.Rect(b.Min.X+r.IntN(b.Dx()), int(y), b.Min.X+r.IntN(b.Dx()), int(y)+1), Alpha(white, 90))
+		}
+	}
+	amp := 2
+	if s > 120 {
+		amp = 3
+	}
+	Noise(dst, b, amp, r)
+	if s > 120 {
+		Vignette(dst, 0.25)
+	}
+}
+
+// PhotoSpec determines one product-photo-like picture.
+type PhotoSpec struct {
+	Seed     uint64
+	Category string
+	Hue      float64
+	W, H     int
+}
+
+// DrawPhoto draws a product-photo-like picture suited to the category.
+func (p *Painter) DrawPhoto(s PhotoSpec) *image.RGBA {
+	w, h := s.W, s.H
+	if w <= 0 || h <= 0 {
+		w, h = 640, 480
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	r := rand.New(rand.NewPCG(s.Seed, 0x7070))
+	kinds := bankFor(s.Category).screen.photos
+	p.drawPhoto(dst, pick(r, kinds), r.Uint64(), s.Hue)
+	return dst
+}
+
+// Banner size of the marketplace's wide listing banners.
+const (
+	BannerW = 750
+	BannerH = 300
+)
+
+// BannerSpec determines one wide promotional banner.
+type BannerSpec struct {
+	Seed     uint64
+	Category string
+	Hue      float64
+	Brand    string
+	Slogan   string // empty: drawn from the category's slogans
+}
+
+// DrawBanner draws a promotional banner: gradient, shapes, slogan, button and
+// a phone mock-up or product photo.
+func (p *Painter) DrawBanner(s BannerSpec) *image.RGBA {
+	r := rand.New(rand.NewPCG(s.Seed, 0xba77e4))
+	bank := &bankFor(s.Category).screen
+	pal := NewPalette(s.Hue)
+	dst := image.NewRGBA(image.Rect(0, 0, BannerW, BannerH))
+	style := r.IntN(3)
+	switch style {
+	case 0:
+		Gradient(dst, dst.Bounds(), pal.Accent, pal.Deep, 20)
+	case 1:
+		Gradient(dst, dst.Bounds(), hsl(s.Hue-30, 0.75, 0.6), hsl(s.Hue+30, 0.7, 0.42), 160)
+	default:
+		Gradient(dst, dst.Bounds(), pal.Light, Mix(pal.Light, pal.Accent, 0.35), 0)
+	}
+	fg, hl := white, color.RGBA{0xff, 0xe8, 0x7c, 0xff}
+	if style == 2 {
+		fg, hl = pal.Deep, pal.Accent
+	}
+	for i := 0; i < 4+r.IntN(4); i++ {
+		p.Circle(dst, float64(r.IntN(BannerW)), float64(r.IntN(BannerH)), float64(20+r.IntN(120)), Alpha(white, uint8(15+r.IntN(35))))
+	}
+	// A wave along the bottom.
+	var pts []image.Point
+	amp, ph := 10+r.Float64()*18, r.Float64()*6
+	pts = append(pts, image.Pt(0, BannerH))
+	for x := 0; x <= BannerW; x += 25 {
+		pts = append(pts, image.Pt(x, BannerH-40+int(amp*math.Sin(float64(x)/90+ph))))
+	}
+	pts = append(pts, image.Pt(BannerW, BannerH))
+	p.Polygon(dst, pts, Alpha(white, 45))
+	for i := 0; i < 12; i++ {
+		p.Circle(dst, float64(40+r.IntN(340)), float64(20+r.IntN(260)), 2+r.Float64()*3, Alpha(white, 120))
+	}
+	slogan := s.Slogan
+	if slogan == "" {
+		slogan = pick(r, bank.slogans)
+	}
+	brand := s.Brand
+	if brand == "" {
+		brand = pick(r, brandHeads) + pick(r, brandTails)
+	}
+	tag := brand + " · " + pick(r, bank.bannerEn)
+	tw := p.Measure(tag, 18) + 28
+	p.RoundRect(dst, image.Rect(48, 40, 48+tw, 72), 16, Alpha(fg, 50))
+	p.Text(dst, 62, 63, tag, 18, fg)
+	parts := strings.SplitN(slogan, " ", 2)
+	p.BoldText(dst, 48, 138, parts[0], 50, fg)
+	p.BoldText(dst, 49, 138, parts[0], 50, fg)
+	if len(parts) > 1 {
+		p.BoldText(dst, 48, 194, parts[1], 36, hl)
+	}
+	btn := image.Rect(48, 218, 208, 262)
+	bc := white
+	tc := pal.Deep
+	if style == 2 {
+		bc, tc = pal.Accent, white
+	}
+	p.RoundRect(dst, btn, 22, bc)
+	p.TextCentered(dst, 128, 248, pick(r, []string{"立即体验 ›", "免费试用 ›", "马上预约 ›", "了解详情 ›", "立即开通 ›"}), 18, tc, true)
+	if r.IntN(2) == 0 {
+		// Phone mock-up with a real screen in it.
+		screen := p.DrawScreen(ScreenSpec{Seed: r.Uint64(), Category: s.Category, Layout: Layout(r.IntN(int(NumLayouts))), Hue: s.Hue, Brand: brand})
+		frame := image.Rect(520, 22, 672, 300+40)
+		p.RoundRect(dst, frame, 22, color.RGBA{0x22, 0x24, 0x28, 0xff})
+		inner := frame.Inset(7)
+		small := image.NewRGBA(image.Rect(0, 0, inner.Dx(), inner.Dx()*ScreenH/ScreenW))
+		xdraw.ApproxBiLinear.Scale(small, small.Bounds(), screen, screen.Bounds(), xdraw.Src, nil)
+		m := image.NewAlpha(small.Bounds())
+		p.RoundRect(m, m.Bounds(), 16, color.Alpha{A: 255})
+		drawMasked(dst, image.Rect(inner.Min.X, inner.Min.Y, inner.Max.X, inner.Min.Y+small.Bounds().Dy()), small, m)
+		p.RoundRect(dst, image.Rect(572, 30, 620, 38), 4, color.RGBA{0x22, 0x24, 0x28, 0xff})
+	} else {
+		ph := image.NewRGBA(image.Rect(0, 0, 220, 220))
+		p.drawPhoto(ph, pick(r, bank.photos), r.Uint64(), s.Hue+180)
+		m := image.NewAlpha(ph.Bounds())
+		p.Circle(m, 110, 110, 109, color.Alpha{A: 255})
+		p.Circle(dst, 595, 150, 122, Alpha(white, 110))
+		drawMasked(dst, image.Rect(485, 40, 705, 260), ph, m)
+		p.Circle(dst, 690, 70, 30, hl)
+		p.TextCentered(dst, 690, 77, pick(r, []string{"新品", "热卖", "特惠", "推荐"}), 18, pal.Deep, true)
+	}
+	return dst
+}
+
+// LogoSpec determines a provider's store logo.
+type LogoSpec struct {
+	Seed  uint64
+	Hue   float64
+	Brand string // the first one or two characters are drawn
+	Size  int    // default 120
+}
+
+// DrawLogo draws a provider logo: a rounded badge with the brand's
+// characters.
+func (p *Painter) DrawLogo(s LogoSpec) *image.RGBA {
+	n := s.Size
+	if n <= 0 {
+		n = 120
+	}
+	r := rand.New(rand.NewPCG(s.Seed, 0x1060))
+	dst := image.NewRGBA(image.Rect(0, 0, n, n))
+	Fill(dst, dst.Bounds(), white)
+	pal := NewPalette(s.Hue)
+	badge := image.NewRGBA(dst.Bounds())
+	Gradient(badge, badge.Bounds(), pal.Accent, pal.Deep, 45)
+	f := float64(n) / 120
+	switch r.IntN(3) {
+	case 0:
+		p.Circle(badge, 92*f, 28*f, 26*f, Alpha(white, 60))
+	case 1:
+		p.Polygon(badge, []image.Point{{0, n}, {n, n * 6 / 10}, {n, n}}, Alpha(white, 50))
+	default:
+		p.Circle(badge, 20*f, 100*f, 40*f, Alpha(white, 45))
+	}
+	rs := []rune(s.Brand)
+	if len(rs) == 0 {
+		rs = []rune("店")
+	}
+	if len(rs) >= 2 && r.IntN(2) == 0 {
+		p.TextCentered(badge, n/2, int(70*f), string(rs[:2]), int(40*f), white, true)
+	} else {
+		p.TextCentered(badge, n/2, int(82*f), string(rs[:1]), int(64*f), white, true)
+	}
+	m := image.NewAlpha(dst.Bounds())
+	if r.IntN(2) == 0 {
+		p.Circle(m, float64(n)/2, float64(n)/2, float64(n)/2-2, color.Alpha{A: 255})
+	} else {
+		p.RoundRect(m, m.Bounds().Inset(2), 24*f, color.Alpha{A: 255})
+	}
+	drawMasked(dst, dst.Bounds(), badge, m)
+	return dst
+}
