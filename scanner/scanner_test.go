@@ -3,6 +3,7 @@ package scanner_test
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +21,10 @@ import (
 var corpusDir string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run()) // the corpus tests are long; the full pass runs them
+	}
 	dir, err := os.MkdirTemp("", "listingscan-corpus-")
 	if err != nil {
 		panic(err)
@@ -34,8 +39,13 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// corpus returns the labelled corpus, skipping the test in -short mode
+// (the race-detector pass), where scanning hundreds of images takes minutes.
 func corpus(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("long: scans a generated corpus; run without -short")
+	}
 	return corpusDir
 }
 

@@ -28,6 +28,15 @@ func cli(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
+// long skips tests that scan the sample marketplace in -short mode (the
+// race-detector pass); the full pass runs them.
+func long(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("long: scans the sample marketplace; run without -short")
+	}
+}
+
 func readFindings(t *testing.T, jsonl string) []listing.Finding {
 	t.Helper()
 	var fs []listing.Finding
@@ -46,6 +55,7 @@ func readFindings(t *testing.T, jsonl string) []listing.Finding {
 // TestScanSampleMarketplace is the README's first command: every planted
 // copy is reported, no honest look-alike is, and broken inputs are listed.
 func TestScanSampleMarketplace(t *testing.T) {
+	long(t)
 	store := "sqlite:" + filepath.Join(t.TempDir(), "demo.db")
 	code, out, errOut := cli(t, "scan", market, "--config", marketCfg, "--store", store, "--format", "jsonl")
 	if code != exitOK {
@@ -87,6 +97,7 @@ func TestScanSampleMarketplace(t *testing.T) {
 }
 
 func TestScanTextSummary(t *testing.T) {
+	long(t)
 	store := "sqlite:" + filepath.Join(t.TempDir(), "demo.db")
 	code, out, errOut := cli(t, "scan", market, "--config", marketCfg, "--store", store)
 	if code != exitOK {
@@ -122,6 +133,9 @@ func TestExitCodes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.args[0] == "scan" && (c.want == exitOK || c.want == exitFindings) {
+				long(t)
+			}
 			code, _, errOut := cli(t, c.args...)
 			if code != c.want {
 				t.Errorf("exit %d, want %d; stderr: %s", code, c.want, errOut)
@@ -137,6 +151,7 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestOutFileAndJSONReport(t *testing.T) {
+	long(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "report.json")
 	code, stdout, errOut := cli(t, "scan", market, "--config", marketCfg, "--store", "sqlite:"+filepath.Join(dir, "s.db"), "--format", "json", "--out", out)
@@ -169,6 +184,7 @@ func TestOutFileAndJSONReport(t *testing.T) {
 }
 
 func TestEvalCommand(t *testing.T) {
+	long(t)
 	code, out, errOut := cli(t, "eval", market, "--config", marketCfg)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
