@@ -12,8 +12,11 @@
 // makes a bounded number of key lookups per listing — per image a fixed
 // number of hash-chunk neighbourhood keys, per text a fixed number of LSH
 // bands — so it is O(n · k) lookups plus O(c) exact verifications, where c is
-// the number of candidate pairs. c grows with the number of genuine
-// near-duplicates, not with n²: no step compares all pairs.
+// the number of candidate pairs. No step compares all pairs: c counts only
+// pairs that share a key, so it grows with the number of near-duplicates
+// in the catalogue. Screens built from one layout are near-duplicates to a
+// 64-bit hash, which is why c still grows with the catalogue when many
+// listings share a layout (measured in docs/BENCHMARKS.md).
 package scanner
 
 import (
