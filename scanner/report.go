@@ -135,7 +135,7 @@ func WriteFindingsText(w io.Writer, findings []listing.Finding) {
 		default:
 			fmt.Fprintf(w, "         similarity %.2f", ev.Similarity)
 			if len(ev.Spans) > 0 {
-				fmt.Fprintf(w, ", shared text: %q", ev.Spans[0].Text)
+				fmt.Fprintf(w, ", shared text: %q", clip(ev.Spans[0].Text, 40))
 				if len(ev.Spans) > 1 {
 					fmt.Fprintf(w, " and %d more", len(ev.Spans)-1)
 				}
@@ -143,4 +143,14 @@ func WriteFindingsText(w io.Writer, findings []listing.Finding) {
 			fmt.Fprintln(w)
 		}
 	}
+}
+
+// clip shortens s to at most n characters for a one-line summary; the
+// findings JSON keeps the whole span.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }
