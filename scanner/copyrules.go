@@ -63,7 +63,7 @@ func pairFinding(rule string, sev listing.Severity, score float64, copied, origi
 		ID:              listing.FindingID(rule, copied.l.ID, original.l.ID),
 		Rule:            rule,
 		Severity:        sev,
-		Score:           math.Round(score*1000) / 1000,
+		Score:           round3(score),
 		ListingID:       copied.l.ID,
 		ProviderID:      copied.l.Provider.ID,
 		OtherListingID:  original.l.ID,
