@@ -42,6 +42,10 @@ type Config struct {
 	// boilerplate_zero_from providers. Zero means the built-in defaults.
 	BoilerplateFullUpTo int `yaml:"boilerplate_full_up_to"`
 	BoilerplateZeroFrom int `yaml:"boilerplate_zero_from"`
+
+	// Rules switches rules off or changes their severity, by rule name or
+	// family ("quality.*"). `listingscan rules` lists the names.
+	Rules map[string]RuleSettings `yaml:"rules"`
 }
 
 // DefaultConfig is the configuration used when no file is given. Its
@@ -93,6 +97,9 @@ func (c Config) validate() error {
 		return fmt.Errorf("description_containment must be within (0, 1], got %v", c.DescriptionContainment)
 	case c.BoilerplateFullUpTo < 0 || c.BoilerplateZeroFrom < 0:
 		return fmt.Errorf("boilerplate provider counts must not be negative")
+	}
+	if err := validateRules(c.Rules); err != nil {
+		return err
 	}
 	for i, g := range c.AllowProviderGroups {
 		if len(g) < 2 {

@@ -216,6 +216,7 @@ func (s *Scanner) Scan(ctx context.Context, inputs []string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	findings = s.cfg.applyRuleSettings(findings)
 	scope := make([]string, len(sides))
 	for i, sd := range sides {
 		scope[i] = sd.l.ID
