@@ -36,6 +36,11 @@ const (
 	// trimTolerance (specks, a stray anti-aliased pixel).
 	trimOutlierShare = 0.02
 
+	// trimRunSlack (working pixels) is how much longer one border run may
+	// be than the opposite one and still go whole: the two sides of a
+	// padding rarely fall on the same working pixel boundary.
+	trimRunSlack = 0
+
 	// minTrimSide (working pixels) ends trimming: a smaller remainder is
 	// an icon or a mark, low-information whatever its exact extent.
 	minTrimSide = 16
@@ -61,18 +66,23 @@ type working struct {
 	scale float64
 }
 
-// newWorking resamples src once. A large image is first averaged over
-// f x f blocks, converting a strip of f rows at a time so the extra memory
-// stays at one strip whatever the image size; a bilinear kernel then brings
-// it to the working size. Every source pixel contributes, so resized copies
-// of an image end up with nearly the same working copy. Transparent pixels
-// are composed onto white on the way.
+// newWorking resamples src once to the working size the hashes use.
 func newWorking(src image.Image, orientation int) working {
+	return newWorkingSide(src, orientation, workingSide)
+}
+
+// newWorkingSide resamples src once to a long side of at most side. A
+// large image is first averaged over f x f blocks, converting a strip of f
+// rows at a time so the extra memory stays at one strip whatever the image
+// size; a bilinear kernel then brings it to the working size. Every source
+// pixel contributes, so resized copies of an image end up with nearly the
+// same working copy. Transparent pixels are composed onto white on the way.
+func newWorkingSide(src image.Image, orientation, side int) working {
 	b := src.Bounds()
 	w, h := b.Dx(), b.Dy()
 	scale := 1.0
-	if long := max(w, h); long > workingSide {
-		scale = float64(long) / workingSide
+	if long := max(w, h); long > side {
+		scale = float64(long) / float64(side)
 	}
 	dw := max(1, int(math.Round(float64(w)/scale)))
 	dh := max(1, int(math.Round(float64(h)/scale)))
@@ -207,11 +217,12 @@ const (
 
 // trimBorders shrinks r by the uniform border around it: padding added
 // around a copy, letterbox bars, the blank margin of a scan. Borders are
-// trimmed in pairs of opposite edges, and only when both edges of the pair
-// carry a run of the same colour. Padding and letterboxing are symmetric,
-// while a uniform area exposed by a crop (blank space between sections of a
-// screen) usually is not, and trimming it would let a crop shift the image
-// far more than the crop itself did. A line with content on it (a status
+// trimmed in pairs of opposite edges, only when both edges of the pair
+// carry a run of the same colour, and by the shorter of the two runs on both
+// sides. Padding and letterboxing are symmetric, while a uniform area
+// exposed by a crop (blank space between sections of a screen) or a
+// picture's own blank margin usually is not, and trimming it would shift
+// the content of a copy against its original. A line with content on it (a status
 // bar's clock, a row of icons) ends a run, so content is never cut. The pass
 // repeats so that a coloured frame around a white margin goes too.
 func trimBorders(m *image.RGBA, r image.Rectangle) image.Rectangle {
@@ -230,9 +241,25 @@ func trimBorders(m *image.RGBA, r image.Rectangle) image.Rectangle {
 			if n1+n2 >= extent {
 				return image.Rectangle{Min: r.Min, Max: r.Min} // all border: flat
 			}
+			// Only the symmetric part of the two runs goes: padding adds
+			// the same width on both sides, so whatever one side has beyond
+			// the other is the picture's own margin and stays, and a padded
+			// copy trims back to exactly the original.
 			// Blend lines go too, but one line of content always stays.
-			n1 += min(blendLines(m, r, pair[0], n1, c1), max(0, extent-n1-n2-1))
-			n2 += min(blendLines(m, r, pair[1], n2, c2), max(0, extent-n1-n2-1))
+			// Runs within trimRunSlack of each other are the same padding
+			// rounded differently and go whole; otherwise the longer side
+			// loses exactly what the shorter one does.
+			switch {
+			case n1 > n2+trimRunSlack:
+				n2 += min(blendLines(m, r, pair[1], n2, c2), max(0, extent-2*n2-1))
+				n1 = n2
+			case n2 > n1+trimRunSlack:
+				n1 += min(blendLines(m, r, pair[0], n1, c1), max(0, extent-2*n1-1))
+				n2 = n1
+			default:
+				n1 += min(blendLines(m, r, pair[0], n1, c1), max(0, extent-n1-n2-1))
+				n2 += min(blendLines(m, r, pair[1], n2, c2), max(0, extent-n1-n2-1))
+			}
 			if pair[0] == sideTop {
 				r.Min.Y += n1
 				r.Max.Y -= n2

@@ -168,11 +168,14 @@ func TestMatchImagesReportsHowTheCopyDiffers(t *testing.T) {
 }
 
 func TestMatchImagesThresholds(t *testing.T) {
-	a := ImagePrint{Version: ImagePrintVersion, Variants: []ImageVariant{{Kind: VariantFull, PHash: 0, DHash: 0}}}
+	// Every print shares one detail signature, so that only the hashes
+	// decide; the dHash-alone path is off for the same reason.
+	detail := testDetail(t)
+	a := ImagePrint{Version: ImagePrintVersion, Variants: []ImageVariant{{Kind: VariantFull, PHash: 0, DHash: 0}}, Detail: detail}
 	with := func(p, d int) ImagePrint {
-		return ImagePrint{Version: ImagePrintVersion, Variants: []ImageVariant{{Kind: VariantFull, PHash: 1<<p - 1, DHash: 1<<d - 1}}}
+		return ImagePrint{Version: ImagePrintVersion, Variants: []ImageVariant{{Kind: VariantFull, PHash: 1<<p - 1, DHash: 1<<d - 1}}, Detail: detail}
 	}
-	th := ImageThresholds{PHash: 10, DHash: 8}
+	th := ImageThresholds{PHash: 10, DHash: 8, DHashAlone: -1}
 	tests := []struct {
 		name string
 		b    ImagePrint
@@ -182,8 +185,9 @@ func TestMatchImagesThresholds(t *testing.T) {
 		{"pHash over", with(11, 0), false},
 		{"dHash over", with(0, 9), false},
 		{"both over", with(20, 20), false},
-		{"other version", ImagePrint{Version: ImagePrintVersion + 1, Variants: with(0, 0).Variants}, false},
-		{"low information", ImagePrint{Version: ImagePrintVersion, LowInfo: LowInfoFlat, Variants: with(0, 0).Variants}, false},
+		{"other version", ImagePrint{Version: ImagePrintVersion + 1, Variants: with(0, 0).Variants, Detail: detail}, false},
+		{"low information", ImagePrint{Version: ImagePrintVersion, LowInfo: LowInfoFlat, Variants: with(0, 0).Variants, Detail: detail}, false},
+		{"no detail", ImagePrint{Version: ImagePrintVersion, Variants: with(0, 0).Variants}, false},
 		{"zero print", ImagePrint{}, false},
 	}
 	for _, tt := range tests {
@@ -201,12 +205,26 @@ func TestMatchImagesThresholds(t *testing.T) {
 	})
 	t.Run("mirrored against mirrored is not compared", func(t *testing.T) {
 		// Every pair is 24 or 48 bits apart except the two mirrored variants.
-		x := ImagePrint{Version: ImagePrintVersion, Variants: []ImageVariant{{Kind: VariantFull, PHash: 0xFFFFFF}, {Kind: VariantFull, Mirrored: true, PHash: 0}}}
-		y := ImagePrint{Version: ImagePrintVersion, Variants: []ImageVariant{{Kind: VariantFull, PHash: 0xFFFFFF000000}, {Kind: VariantFull, Mirrored: true, PHash: 0}}}
+		x := ImagePrint{Version: ImagePrintVersion, Variants: []ImageVariant{{Kind: VariantFull, PHash: 0xFFFFFF}, {Kind: VariantFull, Mirrored: true, PHash: 0}}, Detail: detail}
+		y := ImagePrint{Version: ImagePrintVersion, Variants: []ImageVariant{{Kind: VariantFull, PHash: 0xFFFFFF000000}, {Kind: VariantFull, Mirrored: true, PHash: 0}}, Detail: detail}
 		if m, ok := th.Match(x, y); ok {
 			t.Errorf("matched through the two mirrored variants: %+v", m)
 		}
 	})
+}
+
+// testDetail is the detail signature of a small drawn picture.
+func testDetail(t *testing.T) []byte {
+	t.Helper()
+	m := image.NewRGBA(image.Rect(0, 0, 200, 300))
+	fillRect(m, m.Rect, color.RGBA{250, 250, 250, 255})
+	fillRect(m, image.Rect(0, 0, 200, 40), color.RGBA{30, 90, 200, 255})
+	fillRect(m, image.Rect(20, 80, 120, 100), color.RGBA{40, 40, 40, 255})
+	d := computeDetail(m, 1)
+	if d == nil {
+		t.Fatal("no detail for the test picture")
+	}
+	return d
 }
 
 func TestLowInformationImages(t *testing.T) {
@@ -287,10 +305,11 @@ func TestTrimBorders(t *testing.T) {
 	pad := 0.2 / 1.4
 	frame := (0.05*1.4 + 0.2) / (1.4 * 1.1) // a 5% frame around the padded copy
 	// The screen ends in a white strip under the tab labels (the last 9 of
-	// its 500 rows); white padding merges with it, and that strip goes too.
-	const strip = 9.0 / 500
-	padBottom := (0.2 + 1 - strip) / 1.4
-	frameBottom := (0.05*1.4 + 0.2 + 1 - strip) / (1.4 * 1.1)
+	// its 500 rows) and white padding merges with it, but only the part of
+	// the run that the top has too goes: the strip is the screen's own and
+	// stays, exactly as when the screen itself is trimmed.
+	padBottom := 1 - pad
+	frameBottom := 1 - frame
 	tests := []struct {
 		name string
 		data []byte
@@ -352,8 +371,10 @@ func TestImagePrintJSONRoundTrip(t *testing.T) {
 	if want := []string{"full/false", "full/true", "top-cut/false", "top-cut/true", "center/false", "center/true"}; !reflect.DeepEqual(kinds, want) {
 		t.Errorf("variants %v, want %v; stored prints depend on these names", kinds, want)
 	}
-	if len(data) > 700 {
-		t.Errorf("encoded print is %d bytes, want at most 700: %s", len(data), data)
+	// Six variants take about 600 bytes and the compressed detail
+	// signature about 1 KB more.
+	if len(data) > 1800 {
+		t.Errorf("encoded print is %d bytes, want at most 1800: %s", len(data), data)
 	}
 	t.Logf("encoded print: %d bytes", len(data))
 
@@ -361,7 +382,7 @@ func TestImagePrintJSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"version":1,"width":50,"height":50,"low_info":"flat"}`; string(low) != want {
+	if want := fmt.Sprintf(`{"version":%d,"width":50,"height":50,"low_info":"flat"}`, ImagePrintVersion); string(low) != want {
 		t.Errorf("low-information print encodes as %s, want %s", low, want)
 	}
 }
@@ -474,6 +495,32 @@ func BenchmarkMatchImages(b *testing.B) {
 	y := fingerprint(b, encodePNG(b, drawScreen(14, screenW, screenH)))
 	for b.Loop() {
 		MatchImages(x, y)
+	}
+}
+
+// BenchmarkMatchImagesVerified measures pairs the hashes propose, which
+// pay for the detail comparison: a copy with its top cut off, and a copy
+// under a stamp, which also takes the overlay readings.
+func BenchmarkMatchImagesVerified(b *testing.B) {
+	src := drawScreen(15, screenW, screenH)
+	w, h := src.Rect.Dx(), src.Rect.Dy()
+	orig := fingerprint(b, encodePNG(b, src))
+	for _, c := range []struct {
+		name string
+		copy []byte
+	}{
+		{"top cut", encodePNG(b, cropped(src, image.Rect(0, h*12/100, w, h)))},
+		{"watermark", encodeJPEG(b, watermarked(b, src), 85)},
+	} {
+		cp := fingerprint(b, c.copy)
+		if _, ok := MatchImages(orig, cp); !ok {
+			b.Fatalf("%s: copy does not match", c.name)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				MatchImages(orig, cp)
+			}
+		})
 	}
 }
 

@@ -19,9 +19,19 @@ const (
 	chunkBits  = 64 / hashChunks
 )
 
-// ImageKeyPrefix starts the keys of image pHashes, keeping them apart from
-// other keys held in the same index.
-const ImageKeyPrefix = "ph"
+// ImageKeyPrefix starts the keys of image pHashes, and DHashKeyPrefix
+// those of dHashes, keeping them apart from each other and from other keys
+// held in the same index.
+const (
+	ImageKeyPrefix = "ph"
+	DHashKeyPrefix = "dh"
+)
+
+// DHashQueryRadius is the dHash neighbourhood QueryKeys covers, and so the
+// largest ImageThresholds.DHashAlone that Match honours: a copy with
+// something pasted over it has its pHash moved far and its dHash little,
+// and must still be found. At 7 bits it costs 68 query keys per hash.
+const DHashQueryRadius = 7
 
 // MaxHashQueryRadius is the largest radius HashQueryKeys honours. At 16 a
 // query already makes 10,068 keys per hash; larger radii would make the key
@@ -94,11 +104,10 @@ func chunkMasks(d int) []uint16 {
 	return masks
 }
 
-// StoreKeys returns the index keys of every variant's pHash, mirrored ones
-// included, deduplicated and sorted: at most 24 keys. Only pHash is indexed;
-// a match needs pHash within the threshold anyway, and dHash is checked on
-// the candidates. A low-information print has no keys: it is never
-// compared, so it must not be found either.
+// StoreKeys returns the index keys of every variant's pHash and dHash,
+// mirrored ones included, deduplicated and sorted: at most 48 keys. A
+// low-information print has no keys: it is never compared, so it must not
+// be found either.
 func (p ImagePrint) StoreKeys() []string {
 	if !p.Comparable() {
 		return nil
@@ -106,16 +115,20 @@ func (p ImagePrint) StoreKeys() []string {
 	var keys []string
 	for _, v := range p.Variants {
 		keys = append(keys, HashKeys(ImageKeyPrefix, v.PHash)...)
+		keys = append(keys, HashKeys(DHashKeyPrefix, v.DHash)...)
 	}
 	slices.Sort(keys)
 	return slices.Compact(keys)
 }
 
-// QueryKeys returns the keys that find stored prints with a variant within
-// pHash distance radius of one of p's non-mirrored variants; the stored
-// mirrored variants make mirrored copies findable. Use the pHash threshold
-// as the radius. Deduplicated and sorted; none for a low-information print.
-// At radius 12 that is up to 3 x 2,788 keys, at radius 8–11 up to 3 x 548.
+// QueryKeys returns the keys that find every stored print Match can accept
+// against p with a pHash threshold of radius: those with a variant within
+// pHash distance radius of one of p's non-mirrored variants, and those
+// within dHash distance DHashQueryRadius of one (the stored mirrored
+// variants make mirrored copies findable). Use the pHash threshold as the
+// radius. Deduplicated and sorted; none for a low-information print. Per
+// image that is up to 3 x 68 dHash keys plus, at radius 12, 3 x 2,788
+// pHash keys, at radius 8–11 3 x 548.
 func (p ImagePrint) QueryKeys(radius int) []string {
 	if !p.Comparable() {
 		return nil
@@ -124,6 +137,7 @@ func (p ImagePrint) QueryKeys(radius int) []string {
 	for _, v := range p.Variants {
 		if !v.Mirrored {
 			keys = append(keys, HashQueryKeys(ImageKeyPrefix, v.PHash, radius)...)
+			keys = append(keys, HashQueryKeys(DHashKeyPrefix, v.DHash, DHashQueryRadius)...)
 		}
 	}
 	slices.Sort(keys)
