@@ -101,6 +101,36 @@ type Evidence struct {
 	OtherText    string  `json:"other_text,omitempty"`
 	Spans        []Span  `json:"spans,omitempty"`
 	Similarity   float64 `json:"similarity,omitempty"`
+	// Matches are what a single-listing rule found, each quoted from the
+	// field it was found in: contact strings, QR payloads, the price plan
+	// or service line at fault.
+	Matches []Match `json:"matches,omitempty"`
+
+	// Template evidence: the template a listing sells (and, for
+	// copy.template, the template it clones), the pages or images compared,
+	// the data source and field that collects personal data, and for
+	// consistency rules the listing's claim and what the template lacks.
+	TemplateID      string   `json:"template_id,omitempty"`
+	OtherTemplateID string   `json:"other_template_id,omitempty"`
+	Pages           []string `json:"pages,omitempty"`
+	DataSource      string   `json:"datasource,omitempty"`
+	Field           string   `json:"field,omitempty"`
+	Claim           string   `json:"claim,omitempty"`
+	Lacks           string   `json:"lacks,omitempty"`
+}
+
+// Match is one thing a single-listing rule found in a listing. Text is
+// quoted as written, Start and End are rune offsets into Field's text, and
+// Value is the normalised reading a reviewer checks against (the digits of
+// a disguised phone number, the host of a link, the reason a price is
+// wrong).
+type Match struct {
+	Field string `json:"field"`
+	Kind  string `json:"kind"`
+	Text  string `json:"text,omitempty"`
+	Value string `json:"value,omitempty"`
+	Start int    `json:"start,omitempty"`
+	End   int    `json:"end,omitempty"`
 }
 
 // Span is a stretch of text that two listings share, quoted from the blamed
@@ -128,4 +158,28 @@ func FindingID(rule string, listingIDs ...string) string {
 		h.Write([]byte(id))
 	}
 	return hex.EncodeToString(h.Sum(nil))[:20]
+}
+
+// Verdict is a reviewer's decision on a finding. Verdicts are kept as a
+// history: the finding's status is the latest one, and the earlier ones
+// say who changed their mind and why.
+type Verdict struct {
+	FindingID string    `json:"finding_id"`
+	Status    Status    `json:"status"`
+	Reviewer  string    `json:"reviewer"`
+	Note      string    `json:"note,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+// Reopened is the status a verdict records to put a reviewed finding back
+// in the queue; the finding itself becomes open again.
+const Reopened Status = "reopened"
+
+// ParseVerdictStatus reads the decision a reviewer may record.
+func ParseVerdictStatus(s string) (Status, error) {
+	switch Status(s) {
+	case StatusConfirmed, StatusDismissed, Reopened:
+		return Status(s), nil
+	}
+	return "", fmt.Errorf("unknown verdict %q (want confirmed, dismissed or reopened)", s)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -133,6 +134,25 @@ func (s *ImageSource) Read(ctx context.Context, baseFile, ref string) ([]byte, e
 // by browsers escape file names and add query strings, so those forms are
 // tried when the name as written does not exist.
 func (s *ImageSource) readLocal(baseFile, ref string) ([]byte, error) {
+	var firstErr error
+	for _, path := range localCandidates(baseFile, ref) {
+		data, err := s.readFile(path)
+		if err == nil {
+			return checkImage(data, path)
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			break
+		}
+	}
+	return nil, firstErr
+}
+
+// localCandidates are the paths a local reference may name, most literal
+// first.
+func localCandidates(baseFile, ref string) []string {
 	candidates := []string{ref}
 	if i := strings.IndexAny(ref, "?#"); i > 0 {
 		candidates = append(candidates, ref[:i])
@@ -146,24 +166,49 @@ func (s *ImageSource) readLocal(baseFile, ref string) ([]byte, error) {
 	if baseFile != "" {
 		dir = filepath.Dir(baseFile)
 	}
-	var firstErr error
+	paths := make([]string, 0, len(candidates))
 	for _, c := range candidates {
 		path := filepath.FromSlash(c)
 		if !filepath.IsAbs(path) && dir != "" {
 			path = filepath.Join(dir, path)
 		}
-		data, err := s.readFile(path)
-		if err == nil {
-			return checkImage(data, path)
+		paths = append(paths, path)
+	}
+	return paths
+}
+
+// Version names the content ref currently refers to without reading it, so
+// an interrupted or repeated scan can tell an unchanged image from a changed
+// one cheaply. A local file's version is its resolved path, size and
+// modification time; a missing file's version says so, so the file
+// appearing later changes it. A URL's version is the URL itself: remote
+// images are assumed to change only with their address (CDN names carry a
+// content hash), and data URLs carry their bytes. Version never touches the
+// network.
+func (s *ImageSource) Version(baseFile, ref string) string {
+	ref = strings.TrimSpace(ref)
+	if strings.HasPrefix(ref, "//") {
+		return "url:https:" + ref
+	}
+	if u, err := url.Parse(ref); err == nil && len(u.Scheme) > 1 {
+		return "url:" + ref
+	}
+	if base, err := url.Parse(baseFile); err == nil && (base.Scheme == "http" || base.Scheme == "https") && base.Host != "" {
+		if rel, err := url.Parse(ref); err == nil {
+			return "url:" + base.ResolveReference(rel).String()
 		}
-		if firstErr == nil {
-			firstErr = err
+		return "url:" + ref
+	}
+	for _, path := range localCandidates(baseFile, ref) {
+		info, err := os.Stat(path)
+		if err == nil {
+			return fmt.Sprintf("file:%s:%d:%d:%s", path, info.Size(), info.ModTime().UnixNano(), info.Mode().Type())
 		}
 		if !errors.Is(err, os.ErrNotExist) {
-			break
+			return "error:" + path + ":" + err.Error()
 		}
 	}
-	return nil, firstErr
+	return "missing:" + ref
 }
 
 func (s *ImageSource) readFile(path string) ([]byte, error) {
@@ -189,6 +234,9 @@ func (s *ImageSource) readFile(path string) ([]byte, error) {
 // fetch GETs an image within the source's limits.
 func (s *ImageSource) fetch(ctx context.Context, u *url.URL) ([]byte, error) {
 	name := u.Redacted()
+	if err := s.checkHost(u); err != nil {
+		return nil, fmt.Errorf("image %s: %w", name, err)
+	}
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()
@@ -209,18 +257,89 @@ func (s *ImageSource) fetch(ctx context.Context, u *url.URL) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("image %s: HTTP %s", name, resp.Status)
 	}
+	if ct := resp.Header.Get("Content-Type"); refusedContentType(ct) {
+		return nil, fmt.Errorf("image %s: served as %s: %w", name, ct, ErrNotImage)
+	}
 	max := s.maxBytes()
 	if resp.ContentLength > max {
 		return nil, fmt.Errorf("image %s is %s: %w of %s", name, byteSize(resp.ContentLength), ErrTooLarge, byteSize(max))
 	}
-	data, err := readBounded(resp.Body, max, "image")
-	if err != nil {
+	timedOut := func(err error) error {
 		if errors.Is(err, context.DeadlineExceeded) && parent.Err() == nil {
-			return nil, fmt.Errorf("image %s: timed out after %s: %w", name, s.timeout(), err)
+			return fmt.Errorf("image %s: timed out after %s: %w", name, s.timeout(), err)
 		}
-		return nil, fmt.Errorf("image %s: %w", name, err)
+		return fmt.Errorf("image %s: %w", name, err)
 	}
-	return checkImage(data, name)
+	// Sniff the first bytes before reading the rest: an HTML page or an
+	// SVG document served in place of an image costs one small read, not
+	// the whole size limit.
+	head := make([]byte, min(int64(sniffLen), max))
+	n, err := io.ReadFull(resp.Body, head)
+	head = head[:n]
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return checkImage(head, name)
+	case err != nil:
+		return nil, timedOut(err)
+	}
+	if _, err := checkImage(head, name); err != nil {
+		return nil, err
+	}
+	rest, err := readBounded(resp.Body, max-int64(n), "image")
+	if errors.Is(err, ErrTooLarge) {
+		return nil, fmt.Errorf("image %s is larger than %s: %w", name, byteSize(max), ErrTooLarge)
+	}
+	if err != nil {
+		return nil, timedOut(err)
+	}
+	return append(head, rest...), nil
+}
+
+// sniffLen is how many bytes http.DetectContentType looks at.
+const sniffLen = 512
+
+// refusedContentType says whether a declared Content-Type is certainly not
+// a raster image. Servers often mislabel images (application/octet-stream,
+// text/plain), so only the types that carry markup or scripts are refused
+// on the header alone; the bytes are sniffed in every case.
+func refusedContentType(ct string) bool {
+	mt := strings.ToLower(strings.TrimSpace(ct))
+	if i := strings.IndexByte(mt, ';'); i >= 0 {
+		mt = strings.TrimSpace(mt[:i])
+	}
+	switch {
+	case mt == "text/html", mt == "application/xhtml+xml", mt == "image/svg+xml",
+		mt == "application/javascript", mt == "text/javascript", mt == "application/json":
+		return true
+	}
+	return false
+}
+
+// metadataHosts are the names cloud providers give their instance metadata
+// services. Some resolve only inside the cloud, where the dial-time check
+// still catches their link-local address; refusing the names as well keeps
+// the refusal independent of the resolver in use.
+var metadataHosts = map[string]bool{
+	"metadata.google.internal":   true,
+	"metadata.goog":              true,
+	"metadata":                   true,
+	"instance-data":              true,
+	"instance-data.ec2.internal": true,
+	"metadata.azure.internal":    true,
+	"metadata.tencentyun.com":    true,
+}
+
+// checkHost refuses, before any DNS lookup, a URL whose host is a cloud
+// metadata service name.
+func (s *ImageSource) checkHost(u *url.URL) error {
+	if s.AllowPrivate {
+		return nil
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if metadataHosts[host] {
+		return fmt.Errorf("%w: %s is a cloud metadata service (set AllowPrivate to permit)", ErrForbiddenAddress, host)
+	}
+	return nil
 }
 
 // httpClient builds, once, the client that carries the address check.
@@ -249,6 +368,9 @@ func (s *ImageSource) httpClient() *http.Client {
 			}
 			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 				return fmt.Errorf("redirect to %s: %w %q", req.URL.Redacted(), ErrUnsupportedScheme, req.URL.Scheme)
+			}
+			if err := s.checkHost(req.URL); err != nil {
+				return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), err)
 			}
 			if next != nil {
 				return next(req, via)
@@ -390,10 +512,21 @@ func checkImage(data []byte, name string) ([]byte, error) {
 		return nil, fmt.Errorf("image %s: empty: %w", name, ErrNotImage)
 	}
 	ct := http.DetectContentType(data)
+	if isSVG(data) {
+		return nil, fmt.Errorf("image %s: content is an SVG document, which is not decoded: %w", name, ErrNotImage)
+	}
 	if strings.HasPrefix(ct, "image/") || isOtherImage(data) {
 		return data, nil
 	}
 	return nil, fmt.Errorf("image %s: content is %s: %w", name, ct, ErrNotImage)
+}
+
+// isSVG recognises an SVG document in its first bytes. SVG is markup that
+// may carry scripts and external references; it is refused by name so the
+// reason is clear rather than "text/xml".
+func isSVG(data []byte) bool {
+	head := bytes.ToLower(data[:min(len(data), sniffLen)])
+	return bytes.Contains(head, []byte("<svg")) && !strings.HasPrefix(http.DetectContentType(data), "image/")
 }
 
 // isOtherImage recognises image formats the standard sniffer does not:

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Read limits used when LoadOptions leaves a limit at zero. They keep one bad
@@ -61,7 +63,50 @@ func (e InputError) Error() string {
 	} else {
 		b.WriteString("invalid input")
 	}
+	return printable(b.String())
+}
+
+// printable escapes control characters, so that text taken from a listing
+// (an id, a fragment quoted by a parser) cannot move the cursor, recolour
+// or retitle the terminal an operator reads a report in.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
 	return b.String()
+}
+
+// maxIDBytes bounds the identifiers of a listing: ids travel into keys,
+// finding ids, file names of reports and terminals.
+const maxIDBytes = 256
+
+// ErrBadIdentifier means a listing, provider or template id holds control
+// characters or is longer than any real marketplace id.
+var ErrBadIdentifier = errors.New("bad identifier")
+
+// checkIdentifiers refuses ids that no marketplace issues: control
+// characters (terminal escapes, NUL) or more than maxIDBytes bytes.
+func checkIdentifiers(l *Listing) error {
+	for _, f := range []struct{ name, v string }{
+		{"id", l.ID}, {"provider.id", l.Provider.ID}, {"template_id", l.TemplateID},
+	} {
+		if len(f.v) > maxIDBytes {
+			return fmt.Errorf("field %s: %w: %d bytes, more than %d", f.name, ErrBadIdentifier, len(f.v), maxIDBytes)
+		}
+		if i := strings.IndexFunc(f.v, unicode.IsControl); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(f.v[i:])
+			return fmt.Errorf("field %s: %w: control character U+%04X", f.name, ErrBadIdentifier, r)
+		}
+	}
+	return nil
 }
 
 // Unwrap gives errors.Is access to the reason.
@@ -300,6 +345,9 @@ func (w *walker) file(ctx context.Context, path string, kind fileKind) error {
 // emitHTML reads one saved page, which holds exactly one listing.
 func emitHTML(data []byte, path string, sel HTMLSelectors, emit func(Listing) error, report func(InputError)) error {
 	l, err := DecodeHTML(data, path, sel)
+	if err == nil {
+		err = checkIdentifiers(&l)
+	}
 	if err != nil {
 		report(InputError{File: path, ListingID: l.ID, Err: err})
 		return nil
@@ -621,6 +669,9 @@ func DecodeJSON(data []byte) (Listing, error) {
 	if err := l.Validate(); err != nil {
 		return l, err
 	}
+	if err := checkIdentifiers(&l); err != nil {
+		return l, err
+	}
 	return l, nil
 }
 
@@ -751,6 +802,45 @@ func (p *wirePrice) UnmarshalJSON(b []byte) error {
 		p.Plans = []PricePlan{{Price: rawNumber(b)}}
 	}
 	return nil
+}
+
+// MarshalJSON writes a plan so that it always encodes: a price that is a
+// valid JSON number is written as a number, any other text the loader kept
+// ("免费", "NaN") as a string. encoding/json refuses to write an invalid
+// json.Number, which would make one odd price fail a whole scan.
+func (p PricePlan) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Name      string          `json:"name"`
+		Duration  string          `json:"duration,omitempty"`
+		Unit      string          `json:"unit,omitempty"`
+		ListPrice json.RawMessage `json:"list_price,omitempty"`
+		Price     json.RawMessage `json:"price,omitempty"`
+	}{p.Name, p.Duration, p.Unit, priceJSON(p.ListPrice), priceJSON(p.Price)})
+}
+
+// UnmarshalJSON reads a plan as MarshalJSON writes it, and as exports
+// write it: prices may be numbers or text.
+func (p *PricePlan) UnmarshalJSON(b []byte) error {
+	var w wirePlan
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*p = PricePlan{Name: string(w.Name), Duration: string(w.Duration), Unit: string(w.Unit),
+		ListPrice: rawNumber(w.ListPrice), Price: rawNumber(w.Price)}
+	return nil
+}
+
+// priceJSON is the JSON form of a kept price: empty, a number, or a string.
+func priceJSON(n json.Number) json.RawMessage {
+	s := string(n)
+	if s == "" {
+		return nil
+	}
+	if (s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) && json.Valid([]byte(s)) {
+		return json.RawMessage(s)
+	}
+	q, _ := json.Marshal(s) // a Go string always encodes
+	return q
 }
 
 type wirePlan struct {
