@@ -13,7 +13,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,14 +44,42 @@ type Candidate struct {
 	Hits int
 }
 
-// FindingQuery selects findings. Zero fields do not filter.
+// FindingQuery selects findings. Zero fields do not filter. Results come in
+// one stable order — score descending, then id — so that a reviewer paging
+// through a queue sees every finding once.
 type FindingQuery struct {
-	Rule       string
-	ProviderID string
-	ListingID  string
-	Status     listing.Status
-	MinScore   float64
-	Limit      int
+	Rule        string
+	ProviderID  string
+	ListingID   string
+	Status      listing.Status
+	MinScore    float64
+	MinSeverity listing.Severity
+	// Since and Until bound the time a finding was first detected
+	// (Since inclusive, Until exclusive).
+	Since, Until time.Time
+	// After is a cursor (FindingCursor of the last finding of the previous
+	// page): only findings after it in the order are returned.
+	After string
+	Limit int
+}
+
+// FindingCursor is the position of f in the findings order, for
+// FindingQuery.After. It is opaque to callers.
+func FindingCursor(f listing.Finding) string {
+	return strconv.FormatFloat(f.Score, 'g', -1, 64) + "~" + f.ID
+}
+
+// ParseFindingCursor reads a cursor made by FindingCursor.
+func ParseFindingCursor(c string) (score float64, id string, err error) {
+	s, id, ok := strings.Cut(c, "~")
+	if !ok || id == "" {
+		return 0, "", fmt.Errorf("malformed cursor %q", c)
+	}
+	score, err = strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, "", fmt.Errorf("malformed cursor %q: %w", c, err)
+	}
+	return score, id, nil
 }
 
 // SaveResult counts what SaveFindings changed.
@@ -57,6 +87,7 @@ type SaveResult struct {
 	Inserted int // findings not seen before
 	Updated  int // findings already stored, refreshed
 	Resolved int // open findings of the scope that no longer hold, removed
+	Reopened int // dismissed findings reopened because a listing changed
 }
 
 // Stats describes a store's contents.
@@ -83,14 +114,47 @@ type Store interface {
 	// Candidates returns the listings that share at least one key.
 	Candidates(ctx context.Context, keys []string) ([]Candidate, error)
 	// SaveFindings stores findings by id, keeping a reviewed finding's
-	// status. Open findings that involve a listing in scope and are not in
-	// findings no longer hold and are removed; reviewed ones are kept.
+	// status, and sets each finding's Status to the stored one. A dismissed
+	// finding is reopened when one of its listings changed (its digest)
+	// since the verdict. Open findings that involve a listing in scope and
+	// are not in findings no longer hold and are removed; reviewed ones are
+	// kept.
 	SaveFindings(ctx context.Context, scope []string, findings []listing.Finding) (SaveResult, error)
 	// Findings returns findings matching q, highest score first.
 	Findings(ctx context.Context, q FindingQuery) ([]listing.Finding, error)
 	// Stats counts what the store holds.
 	Stats(ctx context.Context) (Stats, error)
 	Close() error
+}
+
+// Reviews is what a store keeps of reviewers' work: verdicts and their
+// history. A verdict sticks: later scans keep a confirmed finding confirmed
+// and a dismissed one dismissed, unless one of its listings changes.
+type Reviews interface {
+	// Finding returns one finding, or ErrNotFound.
+	Finding(ctx context.Context, id string) (listing.Finding, error)
+	// SetVerdict records v and sets the finding's status: confirmed or
+	// dismissed, or open again for a reopened verdict. It returns the
+	// finding as it is now, or ErrNotFound.
+	SetVerdict(ctx context.Context, v listing.Verdict) (listing.Finding, error)
+	// Verdicts returns the finding's verdict history, oldest first.
+	Verdicts(ctx context.Context, findingID string) ([]listing.Verdict, error)
+}
+
+// VerdictStatus checks a verdict and gives the status it sets on its
+// finding: confirmed or dismissed as given, open again for a reopened one.
+// Every store uses it, so all accept the same verdicts.
+func VerdictStatus(v listing.Verdict) (listing.Status, error) {
+	if strings.TrimSpace(v.Reviewer) == "" {
+		return "", fmt.Errorf("verdict on %s: no reviewer", v.FindingID)
+	}
+	switch v.Status {
+	case listing.StatusConfirmed, listing.StatusDismissed:
+		return v.Status, nil
+	case listing.Reopened:
+		return listing.StatusOpen, nil
+	}
+	return "", fmt.Errorf("verdict on %s: unknown status %q", v.FindingID, v.Status)
 }
 
 // SortCandidates puts the candidates sharing most keys first, ties by id, so

@@ -23,6 +23,11 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
+// timeLayout is how times are stored: fixed width, so that text order is
+// time order in range queries. Parsing with time.RFC3339Nano also reads
+// the variable-width times of older stores.
+const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
 // maxParams bounds the number of bound parameters per statement, well below
 // SQLite's limit.
 const maxParams = 900
@@ -35,7 +40,8 @@ CREATE TABLE IF NOT EXISTS listings (
 	digest       TEXT NOT NULL,
 	doc          BLOB NOT NULL,
 	print        BLOB NOT NULL,
-	stored_at    TEXT NOT NULL
+	stored_at    TEXT NOT NULL,
+	source       TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS keys (
 	key         TEXT NOT NULL,
@@ -61,6 +67,17 @@ CREATE TABLE IF NOT EXISTS findings (
 CREATE INDEX IF NOT EXISTS findings_listing ON findings(listing_id);
 CREATE INDEX IF NOT EXISTS findings_other ON findings(other_listing_id);
 CREATE INDEX IF NOT EXISTS findings_rule ON findings(rule, score);
+CREATE INDEX IF NOT EXISTS findings_order ON findings(score DESC, id);
+CREATE TABLE IF NOT EXISTS verdicts (
+	seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+	finding_id  TEXT NOT NULL,
+	status      TEXT NOT NULL,
+	reviewer    TEXT NOT NULL,
+	note        TEXT NOT NULL DEFAULT '',
+	at          TEXT NOT NULL,
+	basis       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS verdicts_finding ON verdicts(finding_id, seq);
 `
 
 // Store is the SQLite-backed indexer.Store.
@@ -69,7 +86,10 @@ type Store struct {
 	path string
 }
 
-var _ indexer.Store = (*Store)(nil)
+var (
+	_ indexer.Store   = (*Store)(nil)
+	_ indexer.Reviews = (*Store)(nil)
+)
 
 // Open opens (creating if needed) the store file at path.
 func Open(ctx context.Context, path string) (*Store, error) {
@@ -88,7 +108,23 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: create schema: %w", path, err)
 	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: migrate schema: %w", path, err)
+	}
 	return &Store{db: db, path: path}, nil
+}
+
+// migrate brings a store made by an older version up to the schema: columns
+// added since then get their defaults.
+func migrate(ctx context.Context, db *sql.DB) error {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('listings') WHERE name = 'source'`).Scan(&n)
+	if err != nil || n > 0 {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `ALTER TABLE listings ADD COLUMN source TEXT NOT NULL DEFAULT ''`)
+	return err
 }
 
 // Close releases the database.
@@ -111,12 +147,13 @@ func (s *Store) Put(ctx context.Context, entries []indexer.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	now := time.Now().UTC().Format(time.RFC3339Nano)
+	now := time.Now().UTC().Format(timeLayout)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		putListing, err := tx.PrepareContext(ctx, `INSERT INTO listings(id, provider_id, first_seen, digest, doc, print, stored_at)
-			VALUES(?,?,?,?,?,?,?)
+		putListing, err := tx.PrepareContext(ctx, `INSERT INTO listings(id, provider_id, first_seen, digest, doc, print, stored_at, source)
+			VALUES(?,?,?,?,?,?,?,?)
 			ON CONFLICT(id) DO UPDATE SET provider_id=excluded.provider_id, first_seen=excluded.first_seen,
-			digest=excluded.digest, doc=excluded.doc, print=excluded.print, stored_at=excluded.stored_at`)
+			digest=excluded.digest, doc=excluded.doc, print=excluded.print, stored_at=excluded.stored_at,
+			source=excluded.source`)
 		if err != nil {
 			return err
 		}
@@ -141,8 +178,8 @@ func (s *Store) Put(ctx context.Context, entries []indexer.Entry) error {
 			if print == nil {
 				print = json.RawMessage("null")
 			}
-			if _, err := putListing.ExecContext(ctx, l.ID, l.Provider.ID, l.FirstSeen().UTC().Format(time.RFC3339Nano),
-				e.Digest, doc, []byte(print), now); err != nil {
+			if _, err := putListing.ExecContext(ctx, l.ID, l.Provider.ID, l.FirstSeen().UTC().Format(timeLayout),
+				e.Digest, doc, []byte(print), now, l.Source); err != nil {
 				return fmt.Errorf("put listing %s: %w", l.ID, err)
 			}
 			if _, err := dropKeys.ExecContext(ctx, l.ID); err != nil {
@@ -189,21 +226,22 @@ func args(ids []string) []any {
 func (s *Store) Get(ctx context.Context, ids []string) ([]indexer.Entry, error) {
 	byID := make(map[string]indexer.Entry, len(ids))
 	err := chunks(ids, func(part []string) error {
-		rows, err := s.db.QueryContext(ctx, `SELECT id, digest, doc, print FROM listings WHERE id IN (`+placeholders(len(part))+`)`, args(part)...)
+		rows, err := s.db.QueryContext(ctx, `SELECT id, digest, doc, print, source FROM listings WHERE id IN (`+placeholders(len(part))+`)`, args(part)...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id, digest string
+			var id, digest, source string
 			var doc, print []byte
-			if err := rows.Scan(&id, &digest, &doc, &print); err != nil {
+			if err := rows.Scan(&id, &digest, &doc, &print, &source); err != nil {
 				return err
 			}
 			e := indexer.Entry{Digest: digest, Print: json.RawMessage(print)}
 			if err := json.Unmarshal(doc, &e.Listing); err != nil {
 				return fmt.Errorf("decode listing %s: %w", id, err)
 			}
+			e.Listing.Source = source
 			byID[id] = e
 		}
 		return rows.Err()
@@ -325,7 +363,7 @@ func (s *Store) SaveFindings(ctx context.Context, scope []string, findings []lis
 		if err != nil {
 			return err
 		}
-		exists, err := tx.PrepareContext(ctx, `SELECT 1 FROM findings WHERE id = ?`)
+		exists, err := tx.PrepareContext(ctx, `SELECT status FROM findings WHERE id = ?`)
 		if err != nil {
 			return err
 		}
@@ -340,15 +378,28 @@ func (s *Store) SaveFindings(ctx context.Context, scope []string, findings []lis
 			return err
 		}
 		defer upsert.Close()
-		for _, f := range findings {
-			var one int
-			switch err := exists.QueryRowContext(ctx, f.ID).Scan(&one); {
+		for i := range findings {
+			f := &findings[i]
+			var stored string
+			switch err := exists.QueryRowContext(ctx, f.ID).Scan(&stored); {
 			case errors.Is(err, sql.ErrNoRows):
 				res.Inserted++
+				f.Status = listing.StatusOpen
 			case err != nil:
 				return err
 			default:
 				res.Updated++
+				f.Status = listing.Status(stored)
+				if f.Status == listing.StatusDismissed {
+					reopened, err := reopenIfChanged(ctx, tx, f.ID)
+					if err != nil {
+						return err
+					}
+					if reopened {
+						f.Status = listing.StatusOpen
+						res.Reopened++
+					}
+				}
 			}
 			ev, err := json.Marshal(f.Evidence)
 			if err != nil {
@@ -363,9 +414,10 @@ func (s *Store) SaveFindings(ctx context.Context, scope []string, findings []lis
 				detected = time.Now()
 			}
 			if _, err := upsert.ExecContext(ctx, f.ID, f.Rule, int(f.Severity), f.Score, f.ListingID, f.ProviderID,
-				f.OtherListingID, f.OtherProviderID, f.First, string(status), ev, detected.UTC().Format(time.RFC3339Nano)); err != nil {
+				f.OtherListingID, f.OtherProviderID, f.First, string(status), ev, detected.UTC().Format(timeLayout)); err != nil {
 				return fmt.Errorf("save finding %s: %w", f.ID, err)
 			}
+
 		}
 		return nil
 	})
@@ -379,27 +431,42 @@ func (s *Store) SaveFindings(ctx context.Context, scope []string, findings []lis
 func (s *Store) Findings(ctx context.Context, q indexer.FindingQuery) ([]listing.Finding, error) {
 	var where []string
 	var params []any
+	add := func(cond string, p ...any) {
+		where = append(where, cond)
+		params = append(params, p...)
+	}
 	if q.Rule != "" {
-		where = append(where, "rule = ?")
-		params = append(params, q.Rule)
+		add("rule = ?", q.Rule)
 	}
 	if q.ProviderID != "" {
-		where = append(where, "(provider_id = ? OR other_provider_id = ?)")
-		params = append(params, q.ProviderID, q.ProviderID)
+		add("(provider_id = ? OR other_provider_id = ?)", q.ProviderID, q.ProviderID)
 	}
 	if q.ListingID != "" {
-		where = append(where, "(listing_id = ? OR other_listing_id = ?)")
-		params = append(params, q.ListingID, q.ListingID)
+		add("(listing_id = ? OR other_listing_id = ?)", q.ListingID, q.ListingID)
 	}
 	if q.Status != "" {
-		where = append(where, "status = ?")
-		params = append(params, string(q.Status))
+		add("status = ?", string(q.Status))
 	}
 	if q.MinScore > 0 {
-		where = append(where, "score >= ?")
-		params = append(params, q.MinScore)
+		add("score >= ?", q.MinScore)
 	}
-	query := `SELECT id, rule, severity, score, listing_id, provider_id, other_listing_id, other_provider_id, first, status, evidence, detected_at FROM findings`
+	if q.MinSeverity > 0 {
+		add("severity >= ?", int(q.MinSeverity))
+	}
+	if !q.Since.IsZero() {
+		add("detected_at >= ?", q.Since.UTC().Format(timeLayout))
+	}
+	if !q.Until.IsZero() {
+		add("detected_at < ?", q.Until.UTC().Format(timeLayout))
+	}
+	if q.After != "" {
+		score, id, err := indexer.ParseFindingCursor(q.After)
+		if err != nil {
+			return nil, err
+		}
+		add("(score < ? OR (score = ? AND id > ?))", score, score, id)
+	}
+	query := findingColumns
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -412,6 +479,13 @@ func (s *Store) Findings(ctx context.Context, q indexer.FindingQuery) ([]listing
 	if err != nil {
 		return nil, fmt.Errorf("sqlite %s: findings: %w", s.path, err)
 	}
+	return s.scanFindings(rows)
+}
+
+const findingColumns = `SELECT id, rule, severity, score, listing_id, provider_id, other_listing_id, other_provider_id, first, status, evidence, detected_at FROM findings`
+
+// scanFindings reads rows of findingColumns and closes them.
+func (s *Store) scanFindings(rows *sql.Rows) ([]listing.Finding, error) {
 	defer rows.Close()
 	var out []listing.Finding
 	for rows.Next() {

@@ -21,6 +21,16 @@ func TestContract(t *testing.T) {
 	})
 }
 
+func TestReviewsContract(t *testing.T) {
+	storetest.RunReviews(t, func(t *testing.T) storetest.ReviewStore {
+		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
 func TestReopenKeepsData(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "sub", "store.db")

@@ -1,0 +1,418 @@
+package elastic
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/listingscan/listingscan/indexer"
+	"github.com/listingscan/listingscan/listing"
+)
+
+// listingDoc is a listing document as stored.
+type listingDoc struct {
+	ID           string          `json:"id"`
+	ProviderID   string          `json:"provider_id"`
+	ProviderName string          `json:"provider_name,omitempty"`
+	TemplateID   string          `json:"template_id,omitempty"`
+	Category     string          `json:"category,omitempty"`
+	Tags         []string        `json:"tags,omitempty"`
+	Title        string          `json:"title"`
+	Summary      string          `json:"summary,omitempty"`
+	Description  string          `json:"description,omitempty"`
+	PublishedAt  *time.Time      `json:"published_at,omitempty"`
+	UpdatedAt    *time.Time      `json:"updated_at,omitempty"`
+	FirstSeen    *time.Time      `json:"first_seen,omitempty"`
+	StoredAt     time.Time       `json:"stored_at"`
+	Digest       string          `json:"digest"`
+	Keys         []string        `json:"keys"`
+	KeyCount     int             `json:"key_count"`
+	Listing      json.RawMessage `json:"listing"`
+	Print        []byte          `json:"print"`
+	// Source is the file the listing was read from, which its image
+	// references are relative to. The listing's JSON leaves it out.
+	Source string `json:"source,omitempty"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+// version is the external version of a listing: its updated_at in
+// milliseconds, else its published_at, else 0.
+func version(l *listing.Listing) int64 {
+	for _, t := range []time.Time{l.UpdatedAt, l.PublishedAt} {
+		if ms := t.UnixMilli(); !t.IsZero() && ms > 0 {
+			return ms
+		}
+	}
+	return 0
+}
+
+// Put writes entries in bulk, keyed by listing id and versioned by
+// updated_at (see the package documentation). The next candidate query
+// sees them. It returns a *BulkError naming the entries
+// that could not be written after retries; the others are written.
+func (s *Store) Put(ctx context.Context, entries []indexer.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	now := time.Now().UTC()
+	ops := make([]op, 0, len(entries))
+	seen := make(map[string]int, len(entries))
+	for _, e := range entries {
+		l := e.Listing
+		raw, err := json.Marshal(&l)
+		if err != nil {
+			return fmt.Errorf("elasticsearch %s: encode listing %s: %w", s.url, l.ID, err)
+		}
+		keys := slices.Clone(e.Keys)
+		slices.Sort(keys)
+		keys = slices.Compact(keys)
+		print := []byte(e.Print)
+		if print == nil {
+			print = []byte("null")
+		}
+		doc := listingDoc{
+			ID: l.ID, ProviderID: l.Provider.ID, ProviderName: l.Provider.Name, TemplateID: l.TemplateID,
+			Category: l.Category, Tags: l.Tags, Title: l.Title, Summary: l.Summary, Description: l.DescriptionHTML,
+			PublishedAt: timePtr(l.PublishedAt), UpdatedAt: timePtr(l.UpdatedAt), FirstSeen: timePtr(l.FirstSeen()),
+			StoredAt: now, Digest: e.Digest, Keys: keys, KeyCount: len(keys), Listing: raw, Print: print,
+			Source: l.Source,
+		}
+		if doc.Keys == nil {
+			doc.Keys = []string{}
+		}
+		body, err := json.Marshal(&doc)
+		if err != nil {
+			return fmt.Errorf("elasticsearch %s: encode listing %s: %w", s.url, l.ID, err)
+		}
+		v := version(&l)
+		o := op{action: "index", id: l.ID, body: body, version: &v, versionType: "external_gte"}
+		// Within one call the last entry of an id wins, as in a sequence of puts.
+		if i, dup := seen[l.ID]; dup {
+			ops[i] = o
+			continue
+		}
+		seen[l.ID] = len(ops)
+		ops = append(ops, o)
+	}
+	got, err := s.bulk(ctx, s.listings, ops)
+	if err != nil {
+		return fmt.Errorf("elasticsearch %s: put listings: %w", s.url, err)
+	}
+	failed := map[string]outcome{}
+	for _, o := range ops {
+		r := got[o.id]
+		switch {
+		case r.ok():
+		case r.status == http.StatusConflict:
+			s.log.Info("stored listing is newer; this version is not written", "listing", o.id, "version", *o.version)
+		default:
+			failed[o.id] = r
+		}
+	}
+	if len(failed) < len(ops) {
+		s.written.Add(1)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("elasticsearch %s: %w", s.url, failedError("put listings", len(ops), failed))
+	}
+	return nil
+}
+
+// mgetChunk bounds the ids per multi-get and the terms per query.
+const mgetChunk = 1000
+
+func chunks(ids []string, n int, fn func(part []string) error) error {
+	for start := 0; start < len(ids); start += n {
+		if err := fn(ids[start:min(start+n, len(ids))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mget fetches the sources of ids from the listings index, with only the
+// given source fields.
+func (s *Store) mget(ctx context.Context, ids []string, fields []string, fn func(id string, src json.RawMessage) error) error {
+	return chunks(ids, mgetChunk, func(part []string) error {
+		body, err := json.Marshal(map[string]any{"ids": part})
+		if err != nil {
+			return err
+		}
+		res, err := s.es.Mget(bytes.NewReader(body), s.es.Mget.WithContext(ctx), s.es.Mget.WithIndex(s.listings),
+			s.es.Mget.WithSourceIncludes(fields...))
+		if err != nil {
+			return err
+		}
+		var out struct {
+			Docs []struct {
+				ID     string          `json:"_id"`
+				Found  bool            `json:"found"`
+				Source json.RawMessage `json:"_source"`
+				Error  json.RawMessage `json:"error"`
+			} `json:"docs"`
+		}
+		if err := decode(res, "mget", &out); err != nil {
+			return err
+		}
+		for _, d := range out.Docs {
+			if len(d.Error) > 0 {
+				return fmt.Errorf("mget %s: %s", d.ID, d.Error)
+			}
+			if d.Found {
+				if err := fn(d.ID, d.Source); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// Get returns the stored entries for ids, in the order of ids, skipping
+// unknown ids.
+func (s *Store) Get(ctx context.Context, ids []string) ([]indexer.Entry, error) {
+	byID := make(map[string]indexer.Entry, len(ids))
+	err := s.mget(ctx, ids, []string{"digest", "keys", "listing", "print", "source"}, func(id string, src json.RawMessage) error {
+		var d listingDoc
+		if err := json.Unmarshal(src, &d); err != nil {
+			return fmt.Errorf("decode listing %s: %w", id, err)
+		}
+		e := indexer.Entry{Digest: d.Digest, Keys: d.Keys, Print: json.RawMessage(d.Print)}
+		if err := json.Unmarshal(d.Listing, &e.Listing); err != nil {
+			return fmt.Errorf("decode listing %s: %w", id, err)
+		}
+		e.Listing.Source = d.Source
+		byID[id] = e
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("elasticsearch %s: get listings: %w", s.url, err)
+	}
+	out := make([]indexer.Entry, 0, len(byID))
+	for _, id := range ids {
+		if e, ok := byID[id]; ok {
+			out = append(out, e)
+			delete(byID, id)
+		}
+	}
+	return out, nil
+}
+
+// Digests returns the content digests of the known ids.
+func (s *Store) Digests(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	err := s.mget(ctx, ids, []string{"digest"}, func(id string, src json.RawMessage) error {
+		var d struct {
+			Digest string `json:"digest"`
+		}
+		if err := json.Unmarshal(src, &d); err != nil {
+			return fmt.Errorf("decode listing %s: %w", id, err)
+		}
+		out[id] = d.Digest
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("elasticsearch %s: digests: %w", s.url, err)
+	}
+	return out, nil
+}
+
+// maxTerms bounds the keys of one terms query, below the engine's default
+// index.max_terms_count of 65,536.
+const maxTerms = 60_000
+
+// searchPage is how many hits one page of a paged search returns.
+const searchPage = 5000
+
+// Candidates returns the listings sharing at least one of keys, with Hits
+// the number of distinct query keys each shares. The filter is a terms
+// query on the keys field; the shared keys are counted here from each
+// hit's keys (doc values, not the source), so the count is exact. Hits come
+// in pages sorted by id (search_after), so every request is bounded
+// whatever the number of candidates.
+func (s *Store) Candidates(ctx context.Context, keys []string) ([]indexer.Candidate, error) {
+	want := slices.Clone(keys)
+	slices.Sort(want)
+	want = slices.Compact(want)
+	if len(want) == 0 {
+		return nil, nil
+	}
+	if err := s.visible(ctx); err != nil {
+		return nil, fmt.Errorf("elasticsearch %s: candidates: %w", s.url, err)
+	}
+	query := make(map[string]bool, len(want))
+	for _, k := range want {
+		query[k] = true
+	}
+	hits := map[string]*indexer.Candidate{}
+	err := chunks(want, maxTerms, func(part []string) error {
+		q := map[string]any{"bool": map[string]any{"filter": map[string]any{"terms": map[string]any{"keys": part}}}}
+		return s.scan(ctx, s.listings, q, []string{"provider_id", "keys"}, func(h hit) error {
+			if _, done := hits[h.ID]; done {
+				return nil // found through an earlier chunk; counted in full there
+			}
+			c := &indexer.Candidate{ListingID: h.ID}
+			if p := h.strings("provider_id"); len(p) > 0 {
+				c.ProviderID = p[0]
+			}
+			for _, k := range h.strings("keys") {
+				if query[k] {
+					c.Hits++
+				}
+			}
+			hits[h.ID] = c
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("elasticsearch %s: candidates: %w", s.url, err)
+	}
+	out := make([]indexer.Candidate, 0, len(hits))
+	for _, c := range hits {
+		out = append(out, *c)
+	}
+	indexer.SortCandidates(out)
+	return out, nil
+}
+
+// hit is one search hit.
+type hit struct {
+	ID     string           `json:"_id"`
+	Source json.RawMessage  `json:"_source"`
+	Fields map[string][]any `json:"fields"`
+	Sort   []any            `json:"sort"`
+}
+
+// strings returns the doc values of a keyword field of h.
+func (h hit) strings(field string) []string {
+	vs := h.Fields[field]
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// scan runs query on index and calls fn for every hit, in pages sorted by
+// the id field, with the doc values of fields and no source: the id comes
+// from the sort value. Each page is one bounded request.
+func (s *Store) scan(ctx context.Context, index string, query map[string]any, fields []string, fn func(hit) error) error {
+	req := map[string]any{"_source": false, "stored_fields": "_none_"}
+	if len(fields) > 0 {
+		req["docvalue_fields"] = fields
+	}
+	return s.search(ctx, index, query, req, []any{map[string]any{"id": "asc"}}, nil, 0, func(h hit) error {
+		if h.ID == "" && len(h.Sort) > 0 {
+			h.ID, _ = h.Sort[0].(string)
+		}
+		return fn(h)
+	})
+}
+
+// search runs query sorted by sort (which must end in a unique field) and
+// calls fn for each hit after the sort values after (none: from the start),
+// paging with search_after, stopping after limit hits when limit > 0. extra
+// are further request body fields (source filtering, doc values).
+func (s *Store) search(ctx context.Context, index string, query map[string]any, extra map[string]any, sort []any, after []any, limit int, fn func(hit) error) error {
+	seen := 0
+	for {
+		size := searchPage
+		if limit > 0 {
+			size = min(size, limit-seen)
+		}
+		req := map[string]any{"query": query, "sort": sort, "size": size, "track_total_hits": false}
+		for k, v := range extra {
+			req[k] = v
+		}
+		if after != nil {
+			req["search_after"] = after
+		}
+		body, err := json.Marshal(req)
+		if err != nil {
+			return err
+		}
+		res, err := s.es.Search(s.es.Search.WithContext(ctx), s.es.Search.WithIndex(index), s.es.Search.WithBody(bytes.NewReader(body)))
+		if err != nil {
+			return err
+		}
+		var out struct {
+			Hits struct {
+				Hits []hit `json:"hits"`
+			} `json:"hits"`
+		}
+		if err := decode(res, "search "+index, &out); err != nil {
+			return err
+		}
+		for _, h := range out.Hits.Hits {
+			if err := fn(h); err != nil {
+				return err
+			}
+		}
+		seen += len(out.Hits.Hits)
+		if len(out.Hits.Hits) < size || (limit > 0 && seen >= limit) {
+			return nil
+		}
+		after = out.Hits.Hits[len(out.Hits.Hits)-1].Sort
+	}
+}
+
+// Stats counts listings, keys and findings.
+func (s *Store) Stats(ctx context.Context) (indexer.Stats, error) {
+	var st indexer.Stats
+	if err := s.visible(ctx); err != nil {
+		return st, fmt.Errorf("elasticsearch %s: stats: %w", s.url, err)
+	}
+	body := `{"size":0,"track_total_hits":true,"aggs":{"keys":{"sum":{"field":"key_count"}},"updated":{"max":{"field":"stored_at"}}}}`
+	res, err := s.es.Search(s.es.Search.WithContext(ctx), s.es.Search.WithIndex(s.listings), s.es.Search.WithBody(bytes.NewReader([]byte(body))))
+	if err != nil {
+		return st, fmt.Errorf("elasticsearch %s: stats: %w", s.url, err)
+	}
+	var out struct {
+		Hits struct {
+			Total struct {
+				Value int `json:"value"`
+			} `json:"total"`
+		} `json:"hits"`
+		Aggs struct {
+			Keys struct {
+				Value float64 `json:"value"`
+			} `json:"keys"`
+			Updated struct {
+				Value *float64 `json:"value"`
+			} `json:"updated"`
+		} `json:"aggregations"`
+	}
+	if err := decode(res, "stats", &out); err != nil {
+		return st, fmt.Errorf("elasticsearch %s: %w", s.url, err)
+	}
+	st.Listings = out.Hits.Total.Value
+	st.Keys = int(out.Aggs.Keys.Value)
+	if out.Aggs.Updated.Value != nil {
+		st.Updated = time.UnixMilli(int64(*out.Aggs.Updated.Value)).UTC()
+	}
+	res, err = s.es.Count(s.es.Count.WithContext(ctx), s.es.Count.WithIndex(s.findings))
+	if err != nil {
+		return st, fmt.Errorf("elasticsearch %s: stats: %w", s.url, err)
+	}
+	var n struct {
+		Count int `json:"count"`
+	}
+	if err := decode(res, "count findings", &n); err != nil {
+		return st, fmt.Errorf("elasticsearch %s: %w", s.url, err)
+	}
+	st.Findings = n.Count
+	return st, nil
+}
