@@ -43,9 +43,22 @@ type Config struct {
 	BoilerplateFullUpTo int `yaml:"boilerplate_full_up_to"`
 	BoilerplateZeroFrom int `yaml:"boilerplate_zero_from"`
 
+	// Check says which findings block a draft in a pre-publish check and
+	// which send it to review.
+	Check CheckConfig `yaml:"check"`
+
 	// Rules switches rules off or changes their severity, by rule name or
 	// family ("quality.*"). `listingscan rules` lists the names.
 	Rules map[string]RuleSettings `yaml:"rules"`
+
+	// Templates tunes the rules that hold listings against the templates
+	// they sell, and stores against each other (templaterules.go).
+	Templates TemplateConfig `yaml:"templates"`
+
+	// Policy tunes the rules that judge one listing on its own: contact
+	// words, allowed link domains, service hours, field limits
+	// (policyconfig.go).
+	Policy PolicyConfig `yaml:"policy"`
 }
 
 // DefaultConfig is the configuration used when no file is given. Its
@@ -62,6 +75,9 @@ func DefaultConfig() Config {
 		// wording shared by many more providers than any copy ring fades.
 		BoilerplateFullUpTo: 20,
 		BoilerplateZeroFrom: 100,
+		Templates:           DefaultTemplateConfig(),
+		Policy:              defaultPolicy(),
+		Check:               DefaultCheckConfig(),
 	}
 }
 
@@ -98,7 +114,16 @@ func (c Config) validate() error {
 	case c.BoilerplateFullUpTo < 0 || c.BoilerplateZeroFrom < 0:
 		return fmt.Errorf("boilerplate provider counts must not be negative")
 	}
+	if err := c.Check.validate(); err != nil {
+		return err
+	}
 	if err := validateRules(c.Rules); err != nil {
+		return err
+	}
+	if err := c.Templates.validate(); err != nil {
+		return fmt.Errorf("templates: %w", err)
+	}
+	if err := c.Policy.validate(); err != nil {
 		return err
 	}
 	for i, g := range c.AllowProviderGroups {

@@ -13,14 +13,19 @@ import (
 	"github.com/listingscan/listingscan/listing"
 )
 
-// TruthLine is one labelled pair of a evaluation corpus: a copy the scan
-// must report (Expect true, the default) or an honest look-alike it must
-// not (Expect false). Transform names what was done to the material:
-// "mirror", "jpeg35", "traditional", "boilerplate", …
+// TruthLine is one label of an evaluation corpus. With OtherListingID it
+// is a pair: a copy the scan must report (Expect true, the default) or an
+// honest look-alike it must not (Expect false). Without it, it is one
+// listing for a single-listing rule: a violation the scan must report under
+// Rule, or a trap (Expect false) — honest text that looks like a violation
+// (a price, a date, "微信支付") — on which Rule, or when Rule is empty any
+// labelled single-listing rule, must not fire. Transform names what was
+// done to the material: "mirror", "jpeg35", "traditional", "boilerplate",
+// "phone.homophone", "trap.price", …
 type TruthLine struct {
 	Rule           string `json:"rule,omitempty"`
 	ListingID      string `json:"listing_id"`
-	OtherListingID string `json:"other_listing_id"`
+	OtherListingID string `json:"other_listing_id,omitempty"`
 	Transform      string `json:"transform"`
 	Expect         *bool  `json:"expect,omitempty"`
 }
@@ -46,8 +51,8 @@ func ReadTruth(path string) ([]TruthLine, error) {
 		if err := json.Unmarshal([]byte(line), &t); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
 		}
-		if t.ListingID == "" || t.OtherListingID == "" || (t.positive() && t.Rule == "") {
-			return nil, fmt.Errorf("%s:%d: a truth line needs listing_id, other_listing_id and, for a copy, rule", path, n)
+		if t.ListingID == "" || (t.positive() && t.Rule == "") {
+			return nil, fmt.Errorf("%s:%d: a truth line needs listing_id and, for a finding the scan must report, rule", path, n)
 		}
 		out = append(out, t)
 	}
@@ -88,6 +93,13 @@ type Evaluation struct {
 	// LookAlikes counts, per kind of honest look-alike, the pairs labelled
 	// as not copies and how many of them were flagged anyway (FP).
 	LookAlikes []Tally `json:"look_alikes"`
+	// Traps counts, per kind of trap, the listings labelled as traps for
+	// single-listing rules (TP) and how many of them were flagged (FP).
+	Traps []Tally `json:"traps,omitempty"`
+	// Unscored counts (in TP) the findings of rules the truth does not
+	// label at all, such as policy findings in a corpus made to measure
+	// copies; they are neither right nor wrong.
+	Unscored []Tally `json:"unscored,omitempty"`
 	// WrongDirection counts true findings that blamed the original.
 	WrongDirection int `json:"wrong_direction"`
 	// Missed and Unexpected list the individual errors for inspection.
@@ -105,6 +117,8 @@ func Evaluate(findings []listing.Finding, truth []TruthLine) *Evaluation {
 	byRule := map[string]*Tally{}
 	byTransform := map[string]*Tally{}
 	lookAlike := map[string]*Tally{}
+	trapTally := map[string]*Tally{}
+	unscored := map[string]*Tally{}
 	tally := func(m map[string]*Tally, name string) *Tally {
 		if m[name] == nil {
 			m[name] = &Tally{Name: name}
@@ -113,7 +127,17 @@ func Evaluate(findings []listing.Finding, truth []TruthLine) *Evaluation {
 	}
 	want := map[string]TruthLine{}
 	negative := map[string]string{} // unordered pair -> look-alike kind
+	labelled := map[string]bool{}   // rules the truth speaks about
+	var traps []TruthLine
 	for _, t := range truth {
+		if t.Rule != "" {
+			labelled[t.Rule] = true
+		}
+		if t.OtherListingID == "" && !t.positive() {
+			traps = append(traps, t)
+			tally(trapTally, t.Transform).TP++ // TP here counts trap listings
+			continue
+		}
 		if t.positive() {
 			want[pairKey(t.Rule, t.ListingID, t.OtherListingID)] = t
 			tally(byRule, t.Rule)
@@ -126,8 +150,28 @@ func Evaluate(findings []listing.Finding, truth []TruthLine) *Evaluation {
 	ev := &Evaluation{}
 	found := map[string]bool{}
 	flaggedNegatives := map[string]bool{}
+	single := map[string]bool{} // rule|listing of single-listing findings, and "|listing" for any
 	for _, f := range findings {
 		if f.OtherListingID == "" {
+			if !labelled[f.Rule] {
+				tally(unscored, f.Rule).TP++
+				continue
+			}
+			single[f.Rule+"|"+f.ListingID] = true
+			single["|"+f.ListingID] = true
+			k := pairKey(f.Rule, f.ListingID, "")
+			if _, ok := want[k]; ok {
+				found[k] = true
+				tally(byRule, f.Rule).TP++
+				tally(byTransform, want[k].Transform).TP++
+				continue
+			}
+			tally(byRule, f.Rule).FP++
+			ev.Unexpected = append(ev.Unexpected, f)
+			continue
+		}
+		if !labelled[f.Rule] {
+			tally(unscored, f.Rule).TP++
 			continue
 		}
 		k := pairKey(f.Rule, f.ListingID, f.OtherListingID)
@@ -155,7 +199,14 @@ func Evaluate(findings []listing.Finding, truth []TruthLine) *Evaluation {
 			ev.Missed = append(ev.Missed, t)
 		}
 	}
+	for _, t := range traps {
+		if single[t.Rule+"|"+t.ListingID] {
+			tally(trapTally, t.Transform).FP++
+		}
+	}
 	ev.ByRule = sorted(byRule)
+	ev.Traps = sorted(trapTally)
+	ev.Unscored = sorted(unscored)
 	ev.ByTransform = sorted(byTransform)
 	ev.LookAlikes = sorted(lookAlike)
 	slices.SortFunc(ev.Missed, func(a, b TruthLine) int {
@@ -184,6 +235,20 @@ func (e *Evaluation) Total() Tally {
 	return t
 }
 
+// TrapRate is the share of trap listings that were flagged, 0 without
+// traps.
+func (e *Evaluation) TrapRate() float64 {
+	n, fp := 0, 0
+	for _, t := range e.Traps {
+		n += t.TP
+		fp += t.FP
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(fp) / float64(n)
+}
+
 // WriteText writes the evaluation as tables a person reads.
 func (e *Evaluation) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "%-22s %6s %6s %6s %10s %8s\n", "rule", "TP", "FP", "FN", "precision", "recall")
@@ -200,6 +265,18 @@ func (e *Evaluation) WriteText(w io.Writer) {
 			fmt.Fprintf(w, "%-22s %6d %8d\n", t.Name, t.TP, t.FP)
 		}
 	}
+	if len(e.Traps) > 0 {
+		fmt.Fprintf(w, "\n%-22s %6s %8s\n", "traps", "count", "flagged")
+		n := 0
+		for _, t := range e.Traps {
+			fmt.Fprintf(w, "%-22s %6d %8d\n", t.Name, t.TP, t.FP)
+			n += t.TP
+		}
+		fmt.Fprintf(w, "trap false-positive rate: %.4f (%d trap listings)\n", e.TrapRate(), n)
+	}
+	for _, t := range e.Unscored {
+		fmt.Fprintf(w, "not labelled in this corpus, not scored: %d %s findings\n", t.TP, t.Name)
+	}
 	fmt.Fprintf(w, "\nblamed the original instead of the copy: %d\n", e.WrongDirection)
 	const show = 15
 	for i, m := range e.Missed {
@@ -207,12 +284,20 @@ func (e *Evaluation) WriteText(w io.Writer) {
 			fmt.Fprintf(w, "  … %d more missed\n", len(e.Missed)-show)
 			break
 		}
+		if m.OtherListingID == "" {
+			fmt.Fprintf(w, "  missed %-16s %-14s %s\n", m.Rule, m.Transform, m.ListingID)
+			continue
+		}
 		fmt.Fprintf(w, "  missed %-16s %-14s %s copies %s\n", m.Rule, m.Transform, m.ListingID, m.OtherListingID)
 	}
 	for i, f := range e.Unexpected {
 		if i == show {
 			fmt.Fprintf(w, "  … %d more unexpected\n", len(e.Unexpected)-show)
 			break
+		}
+		if f.OtherListingID == "" {
+			fmt.Fprintf(w, "  unexpected %-16s %s: %s\n", f.Rule, f.ListingID, clipRunes(f.Evidence.Text, 80))
+			continue
 		}
 		fmt.Fprintf(w, "  unexpected %-16s %s vs %s score %.3f %s\n", f.Rule, f.ListingID, f.OtherListingID, f.Score, f.Evidence.Transform)
 	}

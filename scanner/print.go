@@ -16,7 +16,9 @@ import (
 
 // printVersion changes whenever Print or the keys made from it change
 // meaning; a listing stored under another version is fingerprinted again.
-const printVersion = 1
+//
+// Version 2 adds the QR codes found in each image.
+const printVersion = 2
 
 // Print is the scanner's fingerprint of one listing: what the copy rules
 // verify a candidate pair against, kept in the store so a stored listing is
@@ -34,11 +36,14 @@ type Print struct {
 	textKeys []string
 }
 
-// ImageFact is one listing image: where it came from and its hashes.
+// ImageFact is one listing image: where it came from, its hashes and the
+// payloads of the QR codes it carries (kept so that a stored listing is
+// judged by offplatform.qr without decoding it again).
 type ImageFact struct {
 	Ref    string                `json:"ref"`
 	Digest string                `json:"digest,omitempty"`
 	Print  similarity.ImagePrint `json:"print"`
+	QR     []string              `json:"qr,omitempty"`
 	Err    string                `json:"err,omitempty"`
 }
 
@@ -61,6 +66,48 @@ type fingerprinter struct {
 	limits similarity.ImageLimits
 	text   *similarity.TextFingerprinter
 	cache  *hashCache
+	// qr bounds the QR code search; nil skips it.
+	qr *QRConfig
+}
+
+// imageFacts learns from one image its print and its QR codes. A JPEG
+// without an EXIF rotation is decoded once for both: DecodeImage returns
+// it exactly as FingerprintImage decodes it, so FingerprintDecoded gives
+// the same print. Other images (which may carry transparency, flattened by
+// DecodeImage but not by FingerprintImage) are fingerprinted from their
+// bytes, so that a listing image and the same picture among a template's
+// screenshots always get the same print.
+func (f *fingerprinter) imageFacts(data []byte) (imageFacts, error) {
+	if f.qr == nil {
+		pr, err := similarity.FingerprintImage(data, f.limits)
+		return imageFacts{print: pr}, err
+	}
+	img, info, err := similarity.DecodeImage(data, f.limits)
+	if err != nil {
+		return imageFacts{}, fmt.Errorf("fingerprint image: %w", err)
+	}
+	var pr similarity.ImagePrint
+	if info.Format == "jpeg" && info.Orientation == 1 {
+		pr, err = similarity.FingerprintDecoded(img)
+	} else {
+		pr, err = similarity.FingerprintImage(data, f.limits)
+	}
+	if err != nil {
+		return imageFacts{}, err
+	}
+	return imageFacts{print: pr, qr: findQRCodes(img, *f.qr)}, nil
+}
+
+// qrCodes finds the QR codes of an image whose print is already known.
+func (f *fingerprinter) qrCodes(data []byte) []string {
+	if f.qr == nil {
+		return nil
+	}
+	img, _, err := similarity.DecodeImage(data, f.limits)
+	if err != nil {
+		return nil
+	}
+	return findQRCodes(img, *f.qr)
 }
 
 // fingerprint reads a listing's images and text and computes its print,
@@ -96,9 +143,11 @@ func (f *fingerprinter) fingerprint(ctx context.Context, l listing.Listing) (ind
 		} else {
 			sum := sha256.Sum256(data)
 			fact.Digest = hex.EncodeToString(sum[:16])
-			fact.Print, err = f.cache.get(fact.Digest, func() (similarity.ImagePrint, error) {
-				return similarity.FingerprintImage(data, f.limits)
+			var facts imageFacts
+			facts, err = f.cache.getFacts(fact.Digest, func() (imageFacts, error) { return f.imageFacts(data) }, func() []string {
+				return f.qrCodes(data)
 			})
+			fact.Print, fact.QR = facts.print, facts.qr
 			if err != nil {
 				fact.Err = err.Error()
 			}

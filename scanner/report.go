@@ -45,6 +45,7 @@ func WriteFindings(w io.Writer, findings []listing.Finding) error {
 type jsonReport struct {
 	Listings    int               `json:"listings"`
 	Candidates  int               `json:"candidates"`
+	Resumed     int               `json:"resumed"`
 	ElapsedMS   int64             `json:"elapsed_ms"`
 	Findings    []listing.Finding `json:"findings"`
 	InputErrors []inputErrorJSON  `json:"input_errors"`
@@ -64,7 +65,7 @@ func WriteReport(w io.Writer, format Format, r *Result) error {
 		return WriteFindings(w, r.Findings)
 	case FormatJSON:
 		rep := jsonReport{
-			Listings: r.Listings, Candidates: r.Candidates, ElapsedMS: r.Elapsed.Milliseconds(),
+			Listings: r.Listings, Candidates: r.Candidates, Resumed: r.Resumed, ElapsedMS: r.Elapsed.Milliseconds(),
 			Findings: r.Findings, InputErrors: []inputErrorJSON{},
 		}
 		if rep.Findings == nil {
@@ -94,6 +95,9 @@ func writeText(w io.Writer, r *Result) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Scanned %d listings in %s: %d candidate pairs verified, %d findings, %d input errors.\n",
 		r.Listings, r.Elapsed.Round(1e6), r.Candidates, len(r.Findings), len(r.InputErrors))
+	if r.Resumed > 0 {
+		fmt.Fprintf(&b, "%d of them were unchanged since an earlier run and resumed from the store (not fingerprinted again).\n", r.Resumed)
+	}
 	if len(r.Findings) > 0 {
 		b.WriteString("\nFindings (most urgent first):\n")
 		WriteFindingsText(&b, r.Findings)
@@ -112,37 +116,90 @@ func writeText(w io.Writer, r *Result) error {
 // and the evidence indented below it.
 func WriteFindingsText(w io.Writer, findings []listing.Finding) {
 	for _, f := range findings {
-		fmt.Fprintf(w, "  %-6s %-16s %s (%s) copies %s (%s), score %.2f  [%s, %s]\n",
-			strings.ToUpper(f.Severity.String()), f.Rule, f.ListingID, f.ProviderID,
-			f.OtherListingID, f.OtherProviderID, f.Score, f.Status, f.ID)
-		ev := f.Evidence
-		switch f.Rule {
-		case listing.RuleCopyImage:
-			d := 0
-			if ev.Distance != nil {
-				d = *ev.Distance
-			}
-			line := fmt.Sprintf("image %s matches %s, distance %d", ev.Image, ev.OtherImage, d)
-			if ev.Transform != "" {
-				line += " (" + ev.Transform + ")"
-			}
-			if ev.MatchedPairs > 1 {
-				line += fmt.Sprintf(", %d matching image pairs", ev.MatchedPairs)
-			}
+		head := fmt.Sprintf("%s (%s)", f.ListingID, f.ProviderID)
+		if f.OtherListingID != "" {
+			head += fmt.Sprintf(" copies %s (%s)", f.OtherListingID, f.OtherProviderID)
+		}
+		fmt.Fprintf(w, "  %-6s %-16s %s, score %.2f  [%s, %s]\n",
+			strings.ToUpper(f.Severity.String()), f.Rule, head, f.Score, f.Status, f.ID)
+		for _, line := range evidenceLines(f) {
 			fmt.Fprintf(w, "         %s\n", line)
-		case listing.RuleCopyTitle:
-			fmt.Fprintf(w, "         title %q vs %q, similarity %.2f\n", ev.Text, ev.OtherText, ev.Similarity)
-		default:
-			fmt.Fprintf(w, "         similarity %.2f", ev.Similarity)
-			if len(ev.Spans) > 0 {
-				fmt.Fprintf(w, ", shared text: %q", clip(ev.Spans[0].Text, 40))
-				if len(ev.Spans) > 1 {
-					fmt.Fprintf(w, " and %d more", len(ev.Spans)-1)
-				}
-			}
-			fmt.Fprintln(w)
 		}
 	}
+}
+
+// evidenceLines says in a line or two what a finding rests on.
+func evidenceLines(f listing.Finding) []string {
+	ev := f.Evidence
+	var out []string
+	if ev.Image != "" {
+		line := fmt.Sprintf("image %s matches %s", ev.Image, ev.OtherImage)
+		if f.Rule != listing.RuleCopyImage {
+			line = fmt.Sprintf("closest image pair %s / %s", ev.Image, ev.OtherImage)
+		}
+		if ev.Distance != nil {
+			line += fmt.Sprintf(", distance %d", *ev.Distance)
+		}
+		if ev.Transform != "" {
+			line += " (" + ev.Transform + ")"
+		}
+		if ev.MatchedPairs > 1 {
+			line += fmt.Sprintf(", %d matching image pairs", ev.MatchedPairs)
+		}
+		out = append(out, line)
+	}
+	switch {
+	case f.Rule == listing.RuleCopyTitle:
+		out = append(out, fmt.Sprintf("title %q vs %q, similarity %.2f", ev.Text, ev.OtherText, ev.Similarity))
+	case len(ev.Spans) > 0:
+		line := fmt.Sprintf("similarity %.2f, shared text: %q", ev.Similarity, clip(ev.Spans[0].Text, 40))
+		if len(ev.Spans) > 1 {
+			line += fmt.Sprintf(" and %d more", len(ev.Spans)-1)
+		}
+		out = append(out, line)
+	case ev.Text != "" && len(ev.Matches) == 0:
+		// With matches, each is quoted below; Text only joins them.
+		out = append(out, clip(ev.Text, 80))
+	}
+	var tmpl []string
+	if ev.TemplateID != "" {
+		t := "template " + ev.TemplateID
+		if ev.OtherTemplateID != "" {
+			t += " clones " + ev.OtherTemplateID
+		}
+		tmpl = append(tmpl, t)
+	}
+	if len(ev.Pages) > 0 {
+		tmpl = append(tmpl, "pages "+clip(strings.Join(ev.Pages, ", "), 60))
+	}
+	if ev.DataSource != "" || ev.Field != "" {
+		tmpl = append(tmpl, fmt.Sprintf("field %s.%s", ev.DataSource, ev.Field))
+	}
+	if ev.Claim != "" {
+		tmpl = append(tmpl, fmt.Sprintf("claims %q", clip(ev.Claim, 40)))
+	}
+	if ev.Lacks != "" {
+		tmpl = append(tmpl, "but lacks "+clip(ev.Lacks, 60))
+	}
+	if len(tmpl) > 0 && ev.Text == "" {
+		// Rules that describe their finding in Text already said this.
+		out = append(out, strings.Join(tmpl, "; "))
+	}
+	for i, m := range ev.Matches {
+		if i == 3 {
+			out = append(out, fmt.Sprintf("and %d more matches", len(ev.Matches)-i))
+			break
+		}
+		line := fmt.Sprintf("%s in %s", m.Kind, m.Field)
+		if m.Text != "" {
+			line += fmt.Sprintf(": %q", clip(m.Text, 40))
+		}
+		if m.Value != "" && m.Value != m.Text {
+			line += " → " + clip(m.Value, 60)
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // clip shortens s to at most n characters for a one-line summary; the

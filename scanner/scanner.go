@@ -63,6 +63,10 @@ type Scanner struct {
 	progress Progress
 	log      *slog.Logger
 	loadOpts listing.LoadOptions
+	noResume bool // fingerprint every listing again (WithResume(false))
+	// templateDir is the template catalogue (WithTemplates); empty means
+	// the template rules do not run.
+	templateDir string
 }
 
 // Option changes how a Scanner works.
@@ -124,7 +128,7 @@ func New(store indexer.Store, cfg Config, opts ...Option) (*Scanner, error) {
 		store:    store,
 		cfg:      cfg,
 		groups:   cfg.groups(),
-		fp:       &fingerprinter{images: &listing.ImageSource{}, text: text, cache: newHashCache()},
+		fp:       &fingerprinter{images: &listing.ImageSource{}, text: text, cache: newHashCache(), qr: cfg.qrSearch()},
 		workers:  runtime.GOMAXPROCS(0),
 		progress: noProgress{},
 		log:      slog.New(slog.DiscardHandler),
@@ -145,6 +149,7 @@ type Result struct {
 	InputErrors []listing.InputError
 	Listings    int // listings scanned
 	Candidates  int // candidate pairs verified exactly
+	Resumed     int // listings unchanged since an earlier, possibly interrupted, run: stored prints reused
 	Saved       indexer.SaveResult
 	Elapsed     time.Duration
 }
@@ -159,11 +164,12 @@ func (r *Result) CandidatesPerListing() float64 {
 	return float64(r.Candidates) / float64(r.Listings)
 }
 
-// Count returns how many findings have at least severity min.
+// Count returns how many findings have at least severity min. Findings a
+// reviewer dismissed do not count: they are not raised again.
 func (r *Result) Count(min listing.Severity) int {
 	n := 0
 	for _, f := range r.Findings {
-		if f.Severity >= min {
+		if f.Severity >= min && f.Status != listing.StatusDismissed {
 			n++
 		}
 	}
@@ -175,7 +181,10 @@ func (r *Result) Count(min listing.Severity) int {
 var ErrStore = errors.New("store failure")
 
 // Scan loads the listings under inputs, indexes them and reports every copy
-// finding that involves at least one of them.
+// finding that involves at least one of them. copy.store compares the
+// stores of the providers of these listings, and with a template catalogue
+// (WithTemplates) the template rules hold these listings against the
+// templates they sell.
 func (s *Scanner) Scan(ctx context.Context, inputs []string) (*Result, error) {
 	start := time.Now()
 	res := &Result{}
@@ -197,8 +206,38 @@ func (s *Scanner) Scan(ctx context.Context, inputs []string) (*Result, error) {
 		return nil, fmt.Errorf("load inputs: %w", err)
 	}
 	s.log.Info("loaded listings", "listings", len(ls), "input_errors", len(res.InputErrors))
+	if sh := shardOf(s.store); !sh.whole() {
+		ls = sh.keep(ls)
+		s.log.Info("shard selected", "shard", sh, "listings", len(ls))
+	}
+	return s.scanListings(ctx, ls, res, start)
+}
 
-	sides, entries, err := s.fingerprintAll(ctx, ls)
+// ScanListings scans listings that are already in memory, such as those a
+// client posts to the service, exactly as Scan scans files. A listing id
+// that occurs twice is an input error; the first one is scanned.
+func (s *Scanner) ScanListings(ctx context.Context, ls []listing.Listing) (*Result, error) {
+	start := time.Now()
+	res := &Result{}
+	seen := map[string]bool{}
+	unique := make([]listing.Listing, 0, len(ls))
+	for _, l := range ls {
+		if seen[l.ID] {
+			res.InputErrors = append(res.InputErrors, listing.InputError{
+				File: l.Source, ListingID: l.ID, Err: fmt.Errorf("duplicate listing id %s; this one is skipped", l.ID),
+			})
+			continue
+		}
+		seen[l.ID] = true
+		unique = append(unique, l)
+	}
+	return s.scanListings(ctx, unique, res, start)
+}
+
+// scanListings fingerprints, indexes and matches loaded listings and saves
+// what it finds; res already holds the input errors of loading.
+func (s *Scanner) scanListings(ctx context.Context, ls []listing.Listing, res *Result, start time.Time) (*Result, error) {
+	sides, entries, cp, err := s.fingerprintAll(ctx, ls)
 	if err != nil {
 		return nil, err
 	}
@@ -209,13 +248,24 @@ func (s *Scanner) Scan(ctx context.Context, inputs []string) (*Result, error) {
 			})
 		}
 	}
-	if err := s.index(ctx, entries); err != nil {
+	if err := s.index(ctx, cp.toIndex(entries)); err != nil {
 		return nil, err
 	}
 	findings, candidates, err := s.match(ctx, sides)
 	if err != nil {
 		return nil, err
 	}
+	tf, err := s.templateFindings(ctx, sides, res)
+	if err != nil {
+		return nil, err
+	}
+	findings = append(findings, tf...)
+	pf, err := s.policyFindings(ctx, sides)
+	if err != nil {
+		return nil, err
+	}
+	findings = append(findings, pf...)
+	SortFindings(findings)
 	findings = s.cfg.applyRuleSettings(findings)
 	scope := make([]string, len(sides))
 	for i, sd := range sides {
@@ -227,29 +277,44 @@ func (s *Scanner) Scan(ctx context.Context, inputs []string) (*Result, error) {
 	}
 	res.Findings = findings
 	res.Listings = len(sides)
+	res.Resumed = cp.count
 	res.Candidates = candidates
 	res.Elapsed = time.Since(start)
 	return res, nil
 }
 
 // fingerprintAll computes prints of all listings on all workers, keeping
-// input order.
-func (s *Scanner) fingerprintAll(ctx context.Context, ls []listing.Listing) ([]side, []indexer.Entry, error) {
+// input order. Listings unchanged since an earlier run reuse their stored
+// prints (see checkpoint.go).
+func (s *Scanner) fingerprintAll(ctx context.Context, ls []listing.Listing) ([]side, []indexer.Entry, *checkpoint, error) {
+	cp, err := s.loadCheckpoint(ctx, ls)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	sides := make([]side, len(ls))
 	entries := make([]indexer.Entry, len(ls))
+	cp.track(entries)
 	s.progress.Phase("fingerprint", len(ls))
 	defer s.progress.Done()
-	err := parallel(ctx, s.workers, len(ls), func(ctx context.Context, i int) error {
+	err = parallel(ctx, s.workers, len(ls), func(ctx context.Context, i int) error {
+		if cp.take(i, entries, sides) {
+			s.progress.Add(1)
+			return nil
+		}
 		e, p, err := s.fp.fingerprint(ctx, ls[i])
 		if err != nil {
 			return fmt.Errorf("fingerprint %s: %w", ls[i].ID, err)
 		}
+		cp.stamp(i, &e)
 		entries[i] = e
 		sides[i] = side{l: &entries[i].Listing, p: p}
+		if err := cp.fresh(ctx, i); err != nil {
+			return err
+		}
 		s.progress.Add(1)
 		return nil
 	})
-	return sides, entries, err
+	return sides, entries, cp, err
 }
 
 func (s *Scanner) index(ctx context.Context, entries []indexer.Entry) error {
