@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -13,15 +14,23 @@ import (
 
 func newEvalCmd() *cobra.Command {
 	var truthPath, config, format string
+	var templates string
 	cmd := &cobra.Command{
 		Use:   "eval DIR",
 		Short: "Measure precision and recall on a labelled corpus",
 		Long: `eval scans the listings in DIR into a fresh temporary store and compares the
 findings with the labelled truth (default DIR/truth.ndjson): precision and
 recall per rule, recall per transformation or evasion, and how many honest
-look-alikes were flagged. A corpus is made with:
+look-alikes were flagged. Truth lines without other_listing_id label one
+listing for a single-listing rule (offplatform.contact, service.hours …): a
+violation it must report, or a trap (expect false) it must not flag; traps
+are reported with their false-positive rate. Rules the truth never names are
+not scored. Corpora are made with:
 
-  go run ./cmd/marketgen eval -out DIR -split holdout`,
+  go run ./cmd/marketgen eval -out DIR -split holdout
+  go run ./cmd/marketgen policy -out DIR -split holdout -n 1500
+  go run ./cmd/marketgen templates -out DIR -split holdout -n 100
+    (then: listingscan eval DIR/_listings --templates DIR)`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -51,7 +60,15 @@ look-alikes were flagged. A corpus is made with:
 				return &exitError{code: exitIncomplete, err: err}
 			}
 			defer store.Close()
-			sc, err := scanner.New(store, cfg, scanner.WithProgress(newProgress(cmd.ErrOrStderr())))
+			if templates != "" {
+				// A catalogue inside the corpus holds templates, not listings.
+				tplAbs, _ := filepath.Abs(templates)
+				inputs = slices.DeleteFunc(inputs, func(p string) bool {
+					abs, _ := filepath.Abs(p)
+					return abs == tplAbs
+				})
+			}
+			sc, err := scanner.New(store, cfg, scanner.WithProgress(newProgress(cmd.ErrOrStderr())), scanner.WithTemplates(templates))
 			if err != nil {
 				return usageError("%v", err)
 			}
@@ -76,6 +93,7 @@ look-alikes were flagged. A corpus is made with:
 	fl.StringVar(&truthPath, "truth", "", "labelled truth file (default DIR/truth.ndjson)")
 	fl.StringVar(&config, "config", "", "YAML config to evaluate (default: built-in thresholds)")
 	fl.StringVar(&format, "format", "text", "output format: text or json")
+	fl.StringVar(&templates, "templates", "", "template catalogue directory (a directory inside DIR is then not read as listings)")
 	return cmd
 }
 

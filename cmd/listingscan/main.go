@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var ee *exitError
 	switch {
 	case errors.As(err, &ee):
-		if ee != errFindings {
+		if ee != errFindings && ee.err != errDecided {
 			fmt.Fprintf(stderr, "listingscan: %v\n", ee.err)
 		}
 		return ee.code
@@ -87,7 +87,7 @@ re-encoded, cropped, mirrored, or its text disguised.`,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.PersistentFlags().String("store", "", "where the catalogue is kept: sqlite:PATH or http(s)://host:9200 (default $LISTINGSCAN_STORE or sqlite:listingscan.db)")
-	root.AddCommand(newScanCmd(), newFindingsCmd(), newEvalCmd(), newVersionCmd())
+	addStoreFlags(root.PersistentFlags())
+	root.AddCommand(newScanCmd(), newFindingsCmd(), newEvalCmd(), newVersionCmd(), newRulesCmd(), newServeCmd(), newCheckCmd(), newLoadTestCmd())
 	return root
 }

@@ -81,7 +81,7 @@ func TestScanSampleMarketplace(t *testing.T) {
 	// Same-layout screens of different apps still match as images; this
 	// bound keeps the known false matches from growing (see
 	// docs/BENCHMARKS.md). Lower it as verification improves.
-	const maxImageFalseMatches = 205
+	const maxImageFalseMatches = 6
 	if imageFalse > maxImageFalseMatches {
 		t.Errorf("%d false copy.image findings, more than the known %d", imageFalse, maxImageFalseMatches)
 	}

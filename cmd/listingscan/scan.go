@@ -15,15 +15,23 @@ import (
 func newScanCmd() *cobra.Command {
 	var (
 		format, out, failOn, config string
+		shard                       string
 		allowPrivate                bool
 		workers                     int
 	)
+	var templates string
 	cmd := &cobra.Command{
 		Use:   "scan [INPUT...]",
 		Short: "Index listings and report copies between providers",
 		Long: `scan reads listings from files and directories (JSON, JSON Lines, saved HTML
 pages; a directory means every .json, .jsonl and .html file below it), indexes
 them in the store and reports every copy finding that involves them.
+
+With --templates DIR the listings are also held against the template
+catalogue in DIR (each sub-directory an exported mini-program, each *.json
+file a template.json): template.missing, consistency.screenshot,
+consistency.metadata, copy.template and privacy.sensitive_field run only
+then. copy.store needs no templates and always runs.
 
 Exit status: 0 when the scan completed (input errors are reported, not
 fatal), 1 when findings at or above --fail-on exist, 2 on usage or
@@ -49,6 +57,11 @@ configuration errors, 4 when the scan could not complete.`,
 			if err != nil {
 				return usageError("%v", err)
 			}
+			if templates != "" {
+				if info, err := os.Stat(templates); err != nil || !info.IsDir() {
+					return usageError("--templates %s: not a readable directory", templates)
+				}
+			}
 			for _, in := range inputs {
 				if _, err := os.Stat(in); err != nil {
 					return usageError("input %v", err)
@@ -63,6 +76,12 @@ configuration errors, 4 when the scan could not complete.`,
 				defer file.Close()
 				w = file
 			}
+			var sh scanner.Shard
+			if shard != "" {
+				if sh, err = scanner.ParseShard(shard); err != nil {
+					return usageError("--shard: %v", err)
+				}
+			}
 			store, err := openStore(ctx, cmd)
 			if err != nil {
 				return err
@@ -71,7 +90,9 @@ configuration errors, 4 when the scan could not complete.`,
 			sc, err := scanner.New(store, cfg,
 				scanner.WithWorkers(workers),
 				scanner.WithImageSource(&listing.ImageSource{AllowPrivate: allowPrivate}),
+				scanner.WithTemplates(templates),
 				scanner.WithProgress(newProgress(cmd.ErrOrStderr())),
+				scanner.WithShard(sh),
 				scanner.WithLogger(slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))),
 			)
 			if err != nil {
@@ -98,8 +119,10 @@ configuration errors, 4 when the scan could not complete.`,
 	fl.StringVarP(&out, "out", "o", "", "write the report to this file instead of standard output")
 	fl.StringVar(&failOn, "fail-on", "", "exit 1 when a finding of this severity or higher exists (info, low, medium, high, critical)")
 	fl.StringVar(&config, "config", "", "YAML config: allow-listed provider groups and thresholds")
+	fl.StringVar(&templates, "templates", "", "template catalogue directory; without it the template rules (all but copy.store) do not run")
 	fl.BoolVar(&allowPrivate, "allow-private-images", false, "allow fetching images from loopback and private addresses")
 	fl.IntVar(&workers, "workers", 0, "listings processed at once (default: number of cores)")
+	fl.StringVar(&shard, "shard", "", "scan only shard i of n (i/n, e.g. 2/3): n workers against one store split the catalogue by listing id")
 	return cmd
 }
 

@@ -3,10 +3,18 @@
 //
 //	marketgen market -out testdata/marketplace
 //	marketgen eval -out /tmp/eval-tune -split tune -n 100
+//	marketgen policy -out /tmp/policy-holdout -split holdout -n 600
+//	marketgen templates -out /tmp/tpl-holdout -split holdout -n 100
 //
 // "market" writes the small marketplace committed under testdata; "eval"
 // writes a labelled evaluation corpus (not committed) whose tune and holdout
-// splits come from different seeds, so the holdout never influences tuning.
+// splits come from different seeds, so the holdout never influences tuning;
+// "policy" writes a labelled corpus for the single-listing rules (contact
+// details, QR codes, prices, service hours, field limits) with traps.
+// "templates" writes a template catalogue (template.json files and exported
+// mini-programs) with listings selling it and labels for the template rules
+// and copy.store; "-split fixture -n 8" is the catalogue committed under
+// testdata/templates.
 package main
 
 import (
@@ -34,6 +42,8 @@ func main() {
 const usage = `usage:
   marketgen market -out DIR [-seed N] [-font PATH] [-workers N]
   marketgen eval -out DIR -split tune|holdout [-n N] [-seed N] [-font PATH] [-workers N]
+  marketgen policy -out DIR -split tune|holdout [-n N] [-seed N] [-font PATH] [-workers N]
+  marketgen templates -out DIR -split tune|holdout|fixture [-n N] [-seed N]
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -55,6 +65,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "eval":
 		split = fs.String("split", "", "tune or holdout (required)")
 		n = fs.Int("n", 100, "number of base listings")
+	case "policy":
+		split = fs.String("split", "", "tune or holdout (required)")
+		n = fs.Int("n", 600, "number of listings")
+	case "templates":
+		split = fs.String("split", "", "tune, holdout or fixture (required)")
+		n = fs.Int("n", 100, "number of base templates")
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -72,6 +88,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "marketgen: -out is required")
 		return 2
 	}
+	if args[0] == "templates" {
+		start := time.Now()
+		sum, err := marketgen.WriteTemplates(ctx, *out, marketgen.TemplateOptions{Split: *split, N: *n, Seed: *seed, Logger: log})
+		if err != nil {
+			fmt.Fprintf(stderr, "marketgen: %v\n", err)
+			return 1
+		}
+		log.Info("written", "dir", *out, "listings", sum.Listings, "providers", sum.Providers, "files", sum.Files,
+			"bytes", sum.Bytes, "truth", len(sum.Truth), "elapsed", time.Since(start).Round(time.Millisecond))
+		return 0
+	}
 	fonts, err := marketgen.LoadFonts(ctx, *fontPath)
 	if err != nil {
 		log.Warn("no CJK font; drawing text as blocks", "err", err)
@@ -84,6 +111,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		sum, err = marketgen.WriteMarket(ctx, *out, marketgen.MarketOptions{Seed: *seed, Fonts: fonts, Workers: *workers, Logger: log})
 	case "eval":
 		sum, err = marketgen.WriteEval(ctx, *out, marketgen.EvalOptions{Split: *split, N: *n, Seed: *seed, Fonts: fonts, Workers: *workers, Logger: log})
+	case "policy":
+		sum, err = marketgen.WritePolicy(ctx, *out, marketgen.PolicyOptions{Split: *split, N: *n, Seed: *seed, Fonts: fonts, Workers: *workers, Logger: log})
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "marketgen: %v\n", err)
