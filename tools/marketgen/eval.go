@@ -28,6 +28,33 @@ const (
 	HoldoutSeed = 0x686f6c64
 )
 
+// pickSplit gives the id prefix and seed of a tune or holdout split; a
+// non-zero extra seed varies the corpus while keeping the split apart.
+func pickSplit(split, tunePrefix string, tuneSeed uint64, holdoutPrefix string, holdoutSeed uint64, extra uint64) (string, uint64, error) {
+	var prefix string
+	var seed uint64
+	switch split {
+	case "tune":
+		prefix, seed = tunePrefix, tuneSeed
+	case "holdout":
+		prefix, seed = holdoutPrefix, holdoutSeed
+	default:
+		return "", 0, fmt.Errorf("split %q: want tune or holdout", split)
+	}
+	if extra != 0 {
+		seed ^= extra * 0x9e3779b97f4a7c15
+	}
+	return prefix, seed, nil
+}
+
+// orDiscard is log, or a logger that writes nowhere.
+func orDiscard(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return log
+}
+
 // WriteEval writes an evaluation corpus to out: listings.jsonl, img/,
 // truth.ndjson and listingscan.yaml. For each of N distinct base listings
 // there is one copy per image transformation and per text evasion, each a
@@ -36,18 +63,9 @@ const (
 // boilerplate, same-layout screen, a store reusing its own material, two
 // accounts of one company sharing material).
 func WriteEval(ctx context.Context, out string, o EvalOptions) (*Summary, error) {
-	var prefix string
-	var seed uint64
-	switch o.Split {
-	case "tune":
-		prefix, seed = "T", TuneSeed
-	case "holdout":
-		prefix, seed = "H", HoldoutSeed
-	default:
-		return nil, fmt.Errorf("split %q: want tune or holdout", o.Split)
-	}
-	if o.Seed != 0 {
-		seed ^= o.Seed * 0x9e3779b97f4a7c15
+	prefix, seed, err := pickSplit(o.Split, "T", TuneSeed, "H", HoldoutSeed, o.Seed)
+	if err != nil {
+		return nil, err
 	}
 	if o.N == 0 {
 		o.N = 100
@@ -55,10 +73,7 @@ func WriteEval(ctx context.Context, out string, o EvalOptions) (*Summary, error)
 	if o.N < 1 || o.N > 5000 {
 		return nil, fmt.Errorf("n %d: want 1–5000 base listings", o.N)
 	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := orDiscard(o.Logger)
 	c, err := newCorpus(seed, prefix, 5, 1)
 	if err != nil {
 		return nil, err

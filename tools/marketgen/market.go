@@ -50,10 +50,7 @@ func WriteMarket(ctx context.Context, out string, o MarketOptions) (*Summary, er
 	if o.Seed == 0 {
 		o.Seed = DefaultMarketSeed
 	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := orDiscard(o.Logger)
 	c, err := newCorpus(o.Seed, "", 4, 1001)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,4 @@
+Page({
+  data: { title: "工作台" },
+  onLoad() {}
+})

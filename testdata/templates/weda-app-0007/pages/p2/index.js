@@ -1,0 +1,4 @@
+Page({
+  data: { title: "审批" },
+  onLoad() {}
+})

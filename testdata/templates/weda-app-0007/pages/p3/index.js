@@ -1,0 +1,4 @@
+Page({
+  data: { title: "考勤" },
+  onLoad() {}
+})

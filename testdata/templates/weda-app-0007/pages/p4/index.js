@@ -1,0 +1,4 @@
+Page({
+  data: { title: "通讯录" },
+  onLoad() {}
+})

@@ -1,0 +1,4 @@
+Page({
+  data: { title: "首页" },
+  onLoad() {}
+})

@@ -1,0 +1,4 @@
+Page({
+  data: { title: "办事指南" },
+  onLoad() {}
+})

@@ -1,0 +1,4 @@
+Page({
+  data: { title: "在线申报" },
+  onLoad() {}
+})

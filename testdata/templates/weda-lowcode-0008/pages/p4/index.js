@@ -1,0 +1,4 @@
+Page({
+  data: { title: "进度查询" },
+  onLoad() {}
+})

@@ -1,0 +1,4 @@
+Page({
+  data: { title: "附近门店" },
+  onLoad() {}
+})

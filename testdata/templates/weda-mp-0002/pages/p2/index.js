@@ -1,0 +1,4 @@
+Page({
+  data: { title: "分类" },
+  onLoad() {}
+})

@@ -1,0 +1,4 @@
+Page({
+  data: { title: "商品详情" },
+  onLoad() {}
+})

@@ -1,0 +1,4 @@
+Page({
+  data: { title: "购物车" },
+  onLoad() {}
+})

@@ -1,0 +1,4 @@
+Page({
+  data: { title: "我的" },
+  onLoad() {}
+})

@@ -1,0 +1,4 @@
+Page({
+  data: { title: "积分商城" },
+  onLoad() {}
+})

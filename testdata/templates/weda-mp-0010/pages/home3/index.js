@@ -1,0 +1,4 @@
+Page({
+  data: { title: "出勤" },
+  onLoad() {}
+})

@@ -1,0 +1,4 @@
+Page({
+  data: { title: "应用" },
+  onLoad() {}
+})

@@ -1,0 +1,4 @@
+Page({
+  data: { title: "申请" },
+  onLoad() {}
+})

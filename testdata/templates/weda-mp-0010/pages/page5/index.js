@@ -1,0 +1,4 @@
+Page({
+  data: { title: "个人中心" },
+  onLoad() {}
+})

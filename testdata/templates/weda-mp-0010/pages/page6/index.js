@@ -1,0 +1,4 @@
+Page({
+  data: { title: "库存管理" },
+  onLoad() {}
+})

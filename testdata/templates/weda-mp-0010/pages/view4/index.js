@@ -1,0 +1,4 @@
+Page({
+  data: { title: "组织架构" },
+  onLoad() {}
+})

@@ -1,0 +1,4 @@
+Page({
+  data: { title: "科室" },
+  onLoad() {}
+})

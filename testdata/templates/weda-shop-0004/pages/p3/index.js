@@ -1,0 +1,4 @@
+Page({
+  data: { title: "医生" },
+  onLoad() {}
+})

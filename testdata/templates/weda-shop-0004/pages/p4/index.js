@@ -1,0 +1,4 @@
+Page({
+  data: { title: "检查报告" },
+  onLoad() {}
+})

@@ -1,0 +1,4 @@
+Page({
+  data: { title: "课程视频" },
+  onLoad() {}
+})
