@@ -186,6 +186,12 @@ func TestScanSurvivesBadInput(t *testing.T) {
 	}
 	t.Logf("bad corpus: %d listings indexed, %d input errors reported, peak RSS %d MiB (bound %d MiB)",
 		rep.Listings, len(rep.InputErrors), rss>>20, maxScanRSS>>20)
+	if raceDetector {
+		// Under the race detector the measured peak roughly doubles
+		// (about 300 MiB), so the bound, stated for normal builds, is
+		// checked in the full pass only.
+		return
+	}
 	if rss > maxScanRSS {
 		t.Errorf("peak RSS %d MiB, over the bound of %d MiB", rss>>20, maxScanRSS>>20)
 	}

@@ -130,6 +130,9 @@ func comparable(t *testing.T, fs []listing.Finding) []string {
 // same time, and the findings they leave together must
 // be those of the one unsharded scan.
 func TestScanAcrossBackendsAndShards(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: scans the sample marketplace five times; the full pass runs it against the engine")
+	}
 	url := engineURL(t)
 	ctx := context.Background()
 	lite := openSQLite(t)
