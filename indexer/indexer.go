@@ -157,6 +157,19 @@ func VerdictStatus(v listing.Verdict) (listing.Status, error) {
 	return "", fmt.Errorf("verdict on %s: unknown status %q", v.FindingID, v.Status)
 }
 
+// InOrder lists the entries found for ids in the order of ids, each once,
+// skipping ids that were not found: what Get returns in every store.
+func InOrder(ids []string, found map[string]Entry) []Entry {
+	out := make([]Entry, 0, len(found))
+	for _, id := range ids {
+		if e, ok := found[id]; ok {
+			out = append(out, e)
+			delete(found, id)
+		}
+	}
+	return out
+}
+
 // SortCandidates puts the candidates sharing most keys first, ties by id, so
 // that every store returns candidates in the same order.
 func SortCandidates(cs []Candidate) {

@@ -199,14 +199,7 @@ func (s *Store) Get(ctx context.Context, ids []string) ([]indexer.Entry, error) 
 	if err != nil {
 		return nil, fmt.Errorf("elasticsearch %s: get listings: %w", s.url, err)
 	}
-	out := make([]indexer.Entry, 0, len(byID))
-	for _, id := range ids {
-		if e, ok := byID[id]; ok {
-			out = append(out, e)
-			delete(byID, id)
-		}
-	}
-	return out, nil
+	return indexer.InOrder(ids, byID), nil
 }
 
 // Digests returns the content digests of the known ids.
