@@ -34,6 +34,17 @@ type Entry struct {
 	// Digest identifies the listing's content (fields and image bytes). An
 	// unchanged digest means an incremental scan may skip the listing.
 	Digest string
+	// Sketch is the small part of the print the scanner keeps in memory
+	// for the whole catalogue (image hashes without their detail), also
+	// opaque. Stores return it from Sketches only, never from Get.
+	Sketch []byte
+}
+
+// StoredSketch is one listing's sketch as Sketches yields it.
+type StoredSketch struct {
+	ListingID  string
+	ProviderID string
+	Sketch     []byte
 }
 
 // Candidate is a stored listing that shares keys with a query.
@@ -113,6 +124,11 @@ type Store interface {
 	Digests(ctx context.Context, ids []string) (map[string]string, error)
 	// Candidates returns the listings that share at least one key.
 	Candidates(ctx context.Context, keys []string) ([]Candidate, error)
+	// Sketches calls fn for every listing stored at or after since (every
+	// listing for the zero time), with its sketch, which may be empty. The
+	// scanner builds its in-memory image index from them, and refreshes it
+	// with the listings written since the last call.
+	Sketches(ctx context.Context, since time.Time, fn func(StoredSketch) error) error
 	// SaveFindings stores findings by id, keeping a reviewed finding's
 	// status, and sets each finding's Status to the stored one. A dismissed
 	// finding is reopened when one of its listings changed (its digest)

@@ -92,13 +92,19 @@ func (s *Scanner) Check(ctx context.Context, draft listing.Listing, record bool)
 		out.InputErrors = append(out.InputErrors, fmt.Sprintf("%s: %s", pr.Ref, pr.Reason))
 	}
 
-	cands, err := s.store.Candidates(ctx, p.queryKeys(s.cfg.Image.PHash))
+	images, err := s.images.current(ctx, false)
 	if err != nil {
-		return nil, fmt.Errorf("%w: candidates of %s: %w", ErrStore, draft.ID, err)
+		return nil, err
+	}
+	cands, err := s.candidates(ctx, images, me)
+	if err != nil {
+		return nil, err
 	}
 	var ids []string
+	seen := map[string]bool{}
 	for _, c := range cands {
-		if c.ListingID != draft.ID && !s.groups.related(draft.Provider.ID, c.ProviderID) {
+		if c.ListingID != draft.ID && !seen[c.ListingID] && !s.groups.related(draft.Provider.ID, c.ProviderID) {
+			seen[c.ListingID] = true
 			ids = append(ids, c.ListingID)
 		}
 	}
@@ -138,6 +144,9 @@ func (s *Scanner) Check(ctx context.Context, draft listing.Listing, record bool)
 		}
 		if _, err := s.store.SaveFindings(ctx, []string{draft.ID}, findings); err != nil {
 			return nil, fmt.Errorf("%w: record findings of %s: %w", ErrStore, draft.ID, err)
+		}
+		if err := s.images.wrote([]indexer.Entry{entry}); err != nil {
+			return nil, err
 		}
 		out.Recorded = true
 	}

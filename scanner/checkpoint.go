@@ -90,29 +90,14 @@ func (s *Scanner) loadCheckpoint(ctx context.Context, ls []listing.Listing) (*ch
 		keys: make([]string, len(ls)), resumed: make([]*resumedEntry, len(ls)),
 		store: s.store, written: make([]bool, len(ls)), last: time.Now(),
 	}
-	v, ok := s.fp.images.(imageVersioner)
-	if s.noResume || !ok || len(ls) == 0 {
+	if s.noResume {
 		return cp, nil
 	}
-	err := parallel(ctx, s.workers, len(ls), func(_ context.Context, i int) error {
-		key, err := resumeKey(v, ls[i])
-		if err != nil {
-			return err
-		}
-		cp.keys[i] = key
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	keys, stored, err := s.storedState(ctx, ls)
+	if err != nil || keys == nil {
+		return cp, err
 	}
-	ids := make([]string, len(ls))
-	for i, l := range ls {
-		ids[i] = l.ID
-	}
-	stored, err := s.store.Digests(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("%w: read checkpoint: %w", ErrStore, err)
-	}
+	cp.keys = keys
 	var want []int
 	for i, l := range ls {
 		if d, ok := stored[l.ID]; ok && d == cp.keys[i] {
@@ -147,6 +132,65 @@ func (s *Scanner) loadCheckpoint(ctx context.Context, ls []listing.Listing) (*ch
 	return cp, nil
 }
 
+// storedState computes the resume keys of ls and reads the digests the
+// store holds for them. Without an image reader that can name image
+// versions it returns no keys: nothing can be known unchanged.
+func (s *Scanner) storedState(ctx context.Context, ls []listing.Listing) ([]string, map[string]string, error) {
+	v, ok := s.fp.images.(imageVersioner)
+	if !ok || len(ls) == 0 {
+		return nil, nil, nil
+	}
+	keys := make([]string, len(ls))
+	err := parallel(ctx, s.workers, len(ls), func(_ context.Context, i int) error {
+		key, err := resumeKey(v, ls[i])
+		if err != nil {
+			return err
+		}
+		keys[i] = key
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := make([]string, len(ls))
+	for i, l := range ls {
+		ids[i] = l.ID
+	}
+	stored, err := s.store.Digests(ctx, ids)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: read checkpoint: %w", ErrStore, err)
+	}
+	return keys, stored, nil
+}
+
+// WithIncremental makes scans skip the listings that are unchanged since
+// they were stored (same fields, same image versions, same print version):
+// they are neither fingerprinted, nor matched, nor rescoped, and their
+// stored findings stand. Only the changed and new listings are matched,
+// against the whole catalogue, so a scan after a small change costs in
+// proportion to the change. Rules that look at a whole run (copy.store,
+// copy.template, boilerplate weights) see only the changed listings; a
+// change of configuration or templates needs a full scan.
+func WithIncremental(on bool) Option {
+	return func(s *Scanner) { s.incremental = on }
+}
+
+// changed keeps the listings of ls the store does not hold as they are,
+// and counts the others.
+func (s *Scanner) changed(ctx context.Context, ls []listing.Listing) ([]listing.Listing, int, error) {
+	keys, stored, err := s.storedState(ctx, ls)
+	if err != nil || keys == nil {
+		return ls, 0, err
+	}
+	out := ls[:0:0]
+	for i, l := range ls {
+		if d, ok := stored[l.ID]; !ok || d != keys[i] {
+			out = append(out, l)
+		}
+	}
+	return out, len(ls) - len(out), nil
+}
+
 // resumeEntry rebuilds a listing's entry from its stored print, or returns
 // nil when the print cannot be reused (unreadable, another version, or text
 // the current normaliser reads differently).
@@ -163,7 +207,7 @@ func (s *Scanner) resumeEntry(l listing.Listing, stored *indexer.Entry, key stri
 	}
 	p.textKeys = append(title.Keys, body.Keys...)
 	return &resumedEntry{
-		entry: indexer.Entry{Listing: l, Print: stored.Print, Keys: p.storeKeys(), Digest: key},
+		entry: indexer.Entry{Listing: l, Print: stored.Print, Keys: p.keys(), Digest: key, Sketch: p.sketch()},
 		print: p,
 	}
 }

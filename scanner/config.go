@@ -115,8 +115,8 @@ func decodeYAML(data []byte, cfg *Config) (err error) {
 
 func (c Config) validate() error {
 	switch {
-	case c.Image.PHash < 0 || c.Image.PHash > similarity.MaxHashQueryRadius:
-		return fmt.Errorf("image.phash must be within 0..%d, got %d", similarity.MaxHashQueryRadius, c.Image.PHash)
+	case c.Image.PHash < 0 || c.Image.PHash > 64:
+		return fmt.Errorf("image.phash must be within 0..64, got %d", c.Image.PHash)
 	case c.Image.DHash < 0 || c.Image.DHash > 64:
 		return fmt.Errorf("image.dhash must be within 0..64, got %d", c.Image.DHash)
 	case c.TitleRatio <= 0 || c.TitleRatio > 1:

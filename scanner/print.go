@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"slices"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/listingscan/listingscan/indexer"
@@ -17,8 +19,9 @@ import (
 // printVersion changes whenever Print or the keys made from it change
 // meaning; a listing stored under another version is fingerprinted again.
 //
-// Version 2 adds the QR codes found in each image.
-const printVersion = 2
+// Version 2 adds the QR codes found in each image. Version 3 finds image
+// candidates through sketches held in memory instead of stored keys.
+const printVersion = 3
 
 // Print is the scanner's fingerprint of one listing: what the copy rules
 // verify a candidate pair against, kept in the store so a stored listing is
@@ -68,6 +71,80 @@ type fingerprinter struct {
 	cache  *hashCache
 	// qr bounds the QR code search; nil skips it.
 	qr *QRConfig
+	// persist keeps image facts across runs; nil keeps them for this
+	// scanner's life only (cache).
+	persist ImageCache
+	log     *slog.Logger
+
+	decoded atomic.Int64 // images decoded and fingerprinted
+	reused  atomic.Int64 // images whose facts came from persist
+}
+
+// ImageCache keeps what was learnt from an image (its print and QR codes)
+// across runs and processes, under a key made of the image's content
+// digest and everything else the facts depend on, so that an unchanged
+// image is never decoded twice. indexer/sqlite.ImageCache is one.
+type ImageCache interface {
+	Get(ctx context.Context, key string) ([]byte, bool, error)
+	Put(ctx context.Context, key string, value []byte) error
+}
+
+// WithImageCache keeps image facts in c across runs.
+func WithImageCache(c ImageCache) Option {
+	return func(s *Scanner) { s.persist = c }
+}
+
+// storedFacts is an image's facts as an ImageCache holds them.
+type storedFacts struct {
+	Print similarity.ImagePrint `json:"print"`
+	QR    []string              `json:"qr,omitempty"`
+}
+
+// factsKey is the cache key of an image: its digest and what its facts
+// depend on besides its bytes (print versions, image limits, the QR
+// search settings).
+func (f *fingerprinter) factsKey(digest string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d|%d|%+v|", printVersion, similarity.ImagePrintVersion, f.limits)
+	if f.qr != nil {
+		fmt.Fprintf(h, "%+v", *f.qr)
+	}
+	return fmt.Sprintf("%s:%x", digest, h.Sum(nil)[:8])
+}
+
+// cachedFacts returns the facts of an image from the persistent cache, or
+// computes and stores them. Cache failures are logged and the facts
+// computed: a cache never makes a scan fail.
+func (f *fingerprinter) cachedFacts(ctx context.Context, digest string, data []byte) (imageFacts, error) {
+	if f.persist == nil {
+		f.decoded.Add(1)
+		return f.imageFacts(data)
+	}
+	key := f.factsKey(digest)
+	raw, ok, err := f.persist.Get(ctx, key)
+	if err != nil {
+		f.log.Warn("image cache unreadable; decoding", "err", err)
+	}
+	if ok {
+		var sf storedFacts
+		if err := json.Unmarshal(raw, &sf); err == nil {
+			f.reused.Add(1)
+			return imageFacts{print: sf.Print, qr: sf.QR}, nil
+		}
+	}
+	f.decoded.Add(1)
+	facts, err := f.imageFacts(data)
+	if err != nil {
+		return facts, err
+	}
+	raw, err = json.Marshal(storedFacts{Print: facts.print, QR: facts.qr})
+	if err == nil {
+		err = f.persist.Put(ctx, key, raw)
+	}
+	if err != nil {
+		f.log.Warn("image cache not written", "err", err)
+	}
+	return facts, nil
 }
 
 // imageFacts learns from one image its print and its QR codes. A JPEG
@@ -144,7 +221,7 @@ func (f *fingerprinter) fingerprint(ctx context.Context, l listing.Listing) (ind
 			sum := sha256.Sum256(data)
 			fact.Digest = hex.EncodeToString(sum[:16])
 			var facts imageFacts
-			facts, err = f.cache.getFacts(fact.Digest, func() (imageFacts, error) { return f.imageFacts(data) }, func() []string {
+			facts, err = f.cache.getFacts(fact.Digest, func() (imageFacts, error) { return f.cachedFacts(ctx, fact.Digest, data) }, func() []string {
 				return f.qrCodes(data)
 			})
 			fact.Print, fact.QR = facts.print, facts.qr
@@ -171,32 +248,27 @@ func (f *fingerprinter) fingerprint(ctx context.Context, l listing.Listing) (ind
 	return indexer.Entry{
 		Listing: l,
 		Print:   raw,
-		Keys:    p.storeKeys(),
+		Keys:    p.keys(),
 		Digest:  fmt.Sprintf("%d:%x", printVersion, digest.Sum(nil)[:16]),
+		Sketch:  p.sketch(),
 	}, p, nil
 }
 
-// storeKeys are the keys a listing is found by: every variant of every
-// image, and the LSH bands of its title and description.
-func (p *Print) storeKeys() []string {
-	var keys []string
-	for _, im := range p.Images {
-		keys = append(keys, im.Print.StoreKeys()...)
-	}
-	keys = append(keys, p.textKeys...)
-	return dedupe(keys)
+// keys are the store keys a listing is found by and queries with: the LSH
+// bands of its title and description. Images are found through sketches.
+// Only a freshly fingerprinted or resumed print has them.
+func (p *Print) keys() []string {
+	return dedupe(slices.Clone(p.textKeys))
 }
 
-// queryKeys are the keys that find every stored listing that may match: the
-// images' hashes with their neighbourhood up to the image threshold, and the
-// same text bands as stored. Only a freshly fingerprinted print has them.
-func (p *Print) queryKeys(imageRadius int) []string {
-	var keys []string
+// sketch is the hashes of the listing's images, what the in-memory image
+// index holds.
+func (p *Print) sketch() similarity.Sketch {
+	var s similarity.Sketch
 	for _, im := range p.Images {
-		keys = append(keys, im.Print.QueryKeys(imageRadius)...)
+		s = similarity.AppendSketch(s, im.Print)
 	}
-	keys = append(keys, p.textKeys...)
-	return dedupe(keys)
+	return s
 }
 
 func dedupe(keys []string) []string {

@@ -46,6 +46,9 @@ type jsonReport struct {
 	Listings    int               `json:"listings"`
 	Candidates  int               `json:"candidates"`
 	Resumed     int               `json:"resumed"`
+	Unchanged   int               `json:"unchanged"`
+	Decoded     int               `json:"images_decoded"`
+	Cached      int               `json:"images_cached"`
 	ElapsedMS   int64             `json:"elapsed_ms"`
 	Findings    []listing.Finding `json:"findings"`
 	InputErrors []inputErrorJSON  `json:"input_errors"`
@@ -65,7 +68,8 @@ func WriteReport(w io.Writer, format Format, r *Result) error {
 		return WriteFindings(w, r.Findings)
 	case FormatJSON:
 		rep := jsonReport{
-			Listings: r.Listings, Candidates: r.Candidates, Resumed: r.Resumed, ElapsedMS: r.Elapsed.Milliseconds(),
+			Listings: r.Listings, Candidates: r.Candidates, Resumed: r.Resumed, Unchanged: r.Unchanged,
+			Decoded: r.ImagesDecoded, Cached: r.ImagesCached, ElapsedMS: r.Elapsed.Milliseconds(),
 			Findings: r.Findings, InputErrors: []inputErrorJSON{},
 		}
 		if rep.Findings == nil {
@@ -95,8 +99,14 @@ func writeText(w io.Writer, r *Result) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Scanned %d listings in %s: %d candidate pairs verified, %d findings, %d input errors.\n",
 		r.Listings, r.Elapsed.Round(1e6), r.Candidates, len(r.Findings), len(r.InputErrors))
+	if r.Unchanged > 0 {
+		fmt.Fprintf(&b, "Incremental: %d more listings were unchanged since they were stored and were skipped; their findings stand.\n", r.Unchanged)
+	}
 	if r.Resumed > 0 {
 		fmt.Fprintf(&b, "%d of them were unchanged since an earlier run and resumed from the store (not fingerprinted again).\n", r.Resumed)
+	}
+	if r.ImagesDecoded+r.ImagesCached > 0 {
+		fmt.Fprintf(&b, "Images: %d decoded, %d taken from the image cache.\n", r.ImagesDecoded, r.ImagesCached)
 	}
 	if len(r.Findings) > 0 {
 		b.WriteString("\nFindings (most urgent first):\n")

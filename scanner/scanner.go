@@ -67,6 +67,25 @@ type Scanner struct {
 	// templateDir is the template catalogue (WithTemplates); empty means
 	// the template rules do not run.
 	templateDir string
+	// images finds image candidates among every stored listing.
+	images *imageCatalogue
+	// templates caches the template catalogue between checks.
+	templates templateCatalogue
+	// persist keeps image facts across runs (WithImageCache); nil: none.
+	persist ImageCache
+	// incremental skips listings unchanged since they were stored
+	// (WithIncremental).
+	incremental bool
+	// indexOnly stops a scan once its listings are stored (WithIndexOnly).
+	indexOnly bool
+}
+
+// WithIndexOnly makes scans fingerprint and store their listings and stop
+// there: no rule runs and no finding changes. It seeds a new store with a
+// catalogue (a later scan or check matches against it) and measures
+// indexing on its own.
+func WithIndexOnly(on bool) Option {
+	return func(s *Scanner) { s.indexOnly = on }
 }
 
 // Option changes how a Scanner works.
@@ -132,10 +151,12 @@ func New(store indexer.Store, cfg Config, opts ...Option) (*Scanner, error) {
 		workers:  runtime.GOMAXPROCS(0),
 		progress: noProgress{},
 		log:      slog.New(slog.DiscardHandler),
+		images:   newImageCatalogue(store, cfg.Image),
 	}
 	for _, o := range opts {
 		o(s)
 	}
+	s.fp.persist, s.fp.log = s.persist, s.log
 	return s, nil
 }
 
@@ -150,8 +171,14 @@ type Result struct {
 	Listings    int // listings scanned
 	Candidates  int // candidate pairs verified exactly
 	Resumed     int // listings unchanged since an earlier, possibly interrupted, run: stored prints reused
-	Saved       indexer.SaveResult
-	Elapsed     time.Duration
+	// Unchanged counts the listings an incremental scan skipped
+	// (WithIncremental): read, found unchanged in the store, not touched.
+	Unchanged int
+	// ImagesDecoded counts the images decoded and fingerprinted;
+	// ImagesCached those whose facts came from the image cache instead.
+	ImagesDecoded, ImagesCached int
+	Saved                       indexer.SaveResult
+	Elapsed                     time.Duration
 }
 
 // CandidatesPerListing is the average number of other listings each
@@ -237,10 +264,20 @@ func (s *Scanner) ScanListings(ctx context.Context, ls []listing.Listing) (*Resu
 // scanListings fingerprints, indexes and matches loaded listings and saves
 // what it finds; res already holds the input errors of loading.
 func (s *Scanner) scanListings(ctx context.Context, ls []listing.Listing, res *Result, start time.Time) (*Result, error) {
+	if s.incremental {
+		var err error
+		if ls, res.Unchanged, err = s.changed(ctx, ls); err != nil {
+			return nil, err
+		}
+		s.log.Info("incremental scan", "changed", len(ls), "unchanged", res.Unchanged)
+	}
+	decoded, reused := s.fp.decoded.Load(), s.fp.reused.Load()
 	sides, entries, cp, err := s.fingerprintAll(ctx, ls)
 	if err != nil {
 		return nil, err
 	}
+	res.ImagesDecoded = int(s.fp.decoded.Load() - decoded)
+	res.ImagesCached = int(s.fp.reused.Load() - reused)
 	for _, sd := range sides {
 		for _, pr := range sd.p.Problem {
 			res.InputErrors = append(res.InputErrors, listing.InputError{
@@ -250,6 +287,10 @@ func (s *Scanner) scanListings(ctx context.Context, ls []listing.Listing, res *R
 	}
 	if err := s.index(ctx, cp.toIndex(entries)); err != nil {
 		return nil, err
+	}
+	if s.indexOnly {
+		res.Listings, res.Resumed, res.Elapsed = len(sides), cp.count, time.Since(start)
+		return res, nil
 	}
 	findings, candidates, err := s.match(ctx, sides)
 	if err != nil {
@@ -356,13 +397,17 @@ func (s *Scanner) match(ctx context.Context, sides []side) ([]listing.Finding, i
 		verified++
 		return true
 	}
+	images, err := s.images.current(ctx, true)
+	if err != nil {
+		return nil, 0, err
+	}
 	s.progress.Phase("match", len(sides))
 	defer s.progress.Done()
-	err := parallel(ctx, s.workers, len(sides), func(ctx context.Context, i int) error {
+	err = parallel(ctx, s.workers, len(sides), func(ctx context.Context, i int) error {
 		me := sides[i]
-		cands, err := s.store.Candidates(ctx, me.p.queryKeys(s.cfg.Image.PHash))
+		cands, err := s.candidates(ctx, images, me)
 		if err != nil {
-			return fmt.Errorf("%w: candidates of %s: %w", ErrStore, me.l.ID, err)
+			return err
 		}
 		var others []side
 		var fetch []string
@@ -408,6 +453,17 @@ func (s *Scanner) match(ctx context.Context, sides []side) ([]listing.Finding, i
 	}
 	SortFindings(out)
 	return out, verified, nil
+}
+
+// candidates are the stored listings that may match me: those sharing a
+// text band key, from the store, and those whose images the image
+// catalogue proposes.
+func (s *Scanner) candidates(ctx context.Context, images *catalogueSnapshot, me side) ([]indexer.Candidate, error) {
+	cands, err := s.store.Candidates(ctx, me.p.keys())
+	if err != nil {
+		return nil, fmt.Errorf("%w: candidates of %s: %w", ErrStore, me.l.ID, err)
+	}
+	return append(cands, images.candidates(me.p.sketch())...), nil
 }
 
 // stored loads listings of the catalogue that are not part of this run.

@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/listingscan/listingscan/listing"
 	"github.com/listingscan/listingscan/similarity"
@@ -39,6 +41,43 @@ func templateRuleInfo() []RuleInfo {
 		{RulePrivacySensitiveField, listing.SeverityHigh, "The template sold collects ID-card or bank-card numbers, precise location, passport, face or fingerprint data, and its category is not allow-listed for that kind (" + templateRulesNeedCatalogue + ")."},
 		{RuleCopyStore, listing.SeverityMedium, "A provider's store name, logo or introduction is copied from another provider that appeared earlier; one finding per provider pair, naming each provider's earliest listing."},
 	}
+}
+
+// templateCatalogue is the loaded template catalogue, kept for
+// templateCacheTTL so that pre-publish checks do not read and fingerprint
+// every template on every call, while a catalogue edited on disk is seen
+// within that time.
+type templateCatalogue struct {
+	mu       sync.Mutex
+	loadedAt time.Time
+	loaded   *loadedTemplates
+}
+
+type loadedTemplates struct {
+	templates []listing.Template
+	prints    []similarity.TemplatePrint
+	bad       []listing.InputError
+}
+
+const templateCacheTTL = 30 * time.Second
+
+func (c *templateCatalogue) get(ctx context.Context, dir string, log *slog.Logger) (*loadedTemplates, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.loaded != nil && time.Since(c.loadedAt) < templateCacheTTL {
+		return c.loaded, nil
+	}
+	ts, bad, err := listing.LoadTemplates(ctx, dir)
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	log.Info("loaded templates", "templates", len(ts), "input_errors", len(bad))
+	l := &loadedTemplates{templates: ts, bad: bad, prints: make([]similarity.TemplatePrint, len(ts))}
+	for i := range ts {
+		l.prints[i] = similarity.FingerprintTemplate(templateShape(&ts[i]))
+	}
+	c.loaded, c.loadedAt = l, time.Now()
+	return l, nil
 }
 
 // WithTemplates names the template catalogue directory (see
@@ -80,16 +119,16 @@ func (s *Scanner) templateFindings(ctx context.Context, sides []side, res *Resul
 	if s.templateDir == "" {
 		return out, nil
 	}
-	ts, bad, err := listing.LoadTemplates(ctx, s.templateDir)
+	cat, err := s.templates.get(ctx, s.templateDir, s.log)
 	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
+		return nil, err
 	}
-	res.InputErrors = append(res.InputErrors, bad...)
-	s.log.Info("loaded templates", "templates", len(ts), "input_errors", len(bad))
+	ts := cat.templates
+	res.InputErrors = append(res.InputErrors, cat.bad...)
 	byID := make(map[string]*tmpl, len(ts))
 	for i := range ts {
 		t := &ts[i]
-		byID[t.ID] = &tmpl{t: t, print: similarity.FingerprintTemplate(templateShape(t)), owner: t.ProviderID}
+		byID[t.ID] = &tmpl{t: t, print: cat.prints[i], owner: t.ProviderID}
 	}
 	for _, sd := range sides {
 		if tp := byID[sd.l.TemplateID]; tp != nil {

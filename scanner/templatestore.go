@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -133,8 +134,8 @@ func (s *Scanner) stores(ctx context.Context, sides []side) ([]*store, error) {
 }
 
 // storeFindings: pairs of providers whose names, logos or intros are
-// copied. Candidates share a key (core name, name or intro LSH band, logo
-// hash chunk); each candidate pair is verified once. The provider that
+// copied. Candidates share a key (core name, name or intro LSH band) or
+// have near logos (an ImageIndex of the logos); each candidate pair is verified once. The provider that
 // appeared later (by its earliest listing) is blamed; the finding names the
 // two providers' earliest listings, and its id depends only on the two
 // provider ids, so it survives new listings.
@@ -145,41 +146,50 @@ func (s *Scanner) storeFindings(ctx context.Context, sides []side, cfg TemplateC
 	}
 	buckets := map[string][]int{}
 	queries := make([][]string, len(sts))
+	logos := make([]similarity.Sketch, len(sts))
 	for i, st := range sts {
-		var keys, q []string
+		var keys []string
 		if utf8.RuneCountInString(st.core) >= cfg.StoreNameMinRunes && st.core != "" {
-			k := append([]string{"core:" + st.core}, s.fp.text.Title(st.core).Keys...)
-			keys, q = append(keys, k...), append(q, k...)
+			keys = append(keys, "core:"+st.core)
+			keys = append(keys, s.fp.text.Title(st.core).Keys...)
 		}
 		if utf8.RuneCountInString(st.introNorm) >= cfg.StoreIntroMinRunes {
-			k := s.fp.text.Description(st.introNorm).Keys
-			keys, q = append(keys, k...), append(q, k...)
+			keys = append(keys, s.fp.text.Description(st.introNorm).Keys...)
 		}
-		if st.logo.Comparable() {
-			keys = append(keys, st.logo.StoreKeys()...)
-			q = append(q, st.logo.QueryKeys(s.cfg.Image.PHash)...)
-		}
-		for _, k := range dedupe(keys) {
+		keys = dedupe(keys)
+		for _, k := range keys {
 			buckets[k] = append(buckets[k], i)
 		}
-		queries[i] = dedupe(q)
+		queries[i] = keys
+		logos[i] = similarity.AppendSketch(nil, st.logo)
+	}
+	logoIndex, err := similarity.NewImageIndex(s.cfg.Image, logos)
+	if err != nil {
+		return nil, fmt.Errorf("index provider logos: %w", err)
 	}
 	done := map[[2]int]bool{}
 	var out []listing.Finding
+	visit := func(i, j int) {
+		k := [2]int{min(i, j), max(i, j)}
+		if i == j || done[k] {
+			return
+		}
+		done[k] = true
+		if s.groups.related(sts[i].id, sts[j].id) {
+			return
+		}
+		if f, ok := s.compareStores(sts[i], sts[j], cfg); ok {
+			out = append(out, f)
+		}
+	}
 	for i, q := range queries {
 		for _, k := range q {
 			for _, j := range buckets[k] {
-				if i == j || done[[2]int{min(i, j), max(i, j)}] {
-					continue
-				}
-				done[[2]int{min(i, j), max(i, j)}] = true
-				if s.groups.related(sts[i].id, sts[j].id) {
-					continue
-				}
-				if f, ok := s.compareStores(sts[i], sts[j], cfg); ok {
-					out = append(out, f)
-				}
+				visit(i, j)
 			}
+		}
+		for _, j := range logoIndex.Candidates(logos[i]) {
+			visit(i, int(j))
 		}
 	}
 	return out, nil
@@ -271,13 +281,12 @@ func digitCount(s string) int {
 // maxDistance (pHash plus dHash). Logos are judged by their hashes alone:
 // the detail verification that separates look-alike screenshots rejects
 // re-encoded copies of small flat graphics (JPEG shifts their thin edges),
-// and the tight distance already excludes honest logos of one shape and
-// colour, which measure 15 and more apart in generated catalogues while
-// re-encoded copies measure under 9.
+// and the tight distance excludes honest logos of one shape and colour,
+// which measure 15 and more apart in generated catalogues while re-encoded
+// copies measure under 9. The hashes see luminance only, so the colours
+// must agree too: badges of one shape and glyph in two colours are two
+// logos.
 func logoCopied(t similarity.ImageThresholds, a, b similarity.ImagePrint, maxDistance int) (similarity.ImageMatch, bool) {
-	if !a.Comparable() || !b.Comparable() {
-		return similarity.ImageMatch{}, false
-	}
-	m, _ := t.Match(a, b)
-	return m, m.PHashDistance+m.DHashDistance <= maxDistance
+	m, ok := t.Closest(a, b)
+	return m, ok && m.PHashDistance+m.DHashDistance <= maxDistance && similarity.ColoursAgree(a, b, m.Mirrored)
 }

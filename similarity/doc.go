@@ -10,22 +10,25 @@
 // # Candidates without all pairs
 //
 // Comparing every listing with every other is quadratic in the catalogue
-// and not an option. Instead every listing gets a fixed, small number of
-// string keys per field, and two listings are compared only when they share
-// a key:
+// and not an option. Two listings are compared only when their texts share
+// a key or their images are near in Hamming space:
 //
 //   - a title gets TitleLSH().Bands keys (48) and a description
 //     DescriptionLSH().Bands keys (70): MinHash signatures of their
-//     shingles, cut into locality-sensitive bands;
-//   - an image gets a few keys per perceptual hash (ImagePrint.StoreKeys):
-//     the hash cut into chunks for multi-index hashing.
+//     shingles, cut into locality-sensitive bands. A store finds the
+//     listings sharing a key with one exact lookup per key. The parameters
+//     make a copy a candidate with probability at least 0.995 while
+//     unrelated listings rarely are (see TitleLSH and DescriptionLSH);
+//   - an image's variant hashes go, as a Sketch, into an ImageIndex held in
+//     memory: a multi-index over every stored variant's pHash and dHash
+//     (HashIndex) that finds every hash within ImageIndexRadius bits. Copies
+//     may sit 8 bits away, and a key lookup in a store would have to ask
+//     for thousands of neighbouring keys per hash; in memory a query visits
+//     a few thousand buckets of about one hash each.
 //
-// Making a listing's keys is linear in its text and image sizes; a store
-// finds its candidates with one exact lookup per key, so the work per
-// listing does not grow with the catalogue except through the candidates
-// actually found. The key parameters are chosen so that a copy becomes a
-// candidate with probability at least 0.995 while unrelated listings rarely
-// do (see TitleLSH and DescriptionLSH for the numbers).
+// Making a listing's keys and sketch is linear in its text and image
+// sizes, and neither lookup grows with the catalogue except through the
+// candidates actually found, so a scan is linear in the catalogue.
 //
 // Verification is exact and touches candidates only: Hamming distance for
 // image hashes, LevenshteinRatio for titles, weighted Containment for

@@ -2,6 +2,7 @@ package similarity
 
 import (
 	"math"
+	"slices"
 )
 
 // Comparison parameters of the detail signature that are not thresholds a
@@ -59,6 +60,9 @@ type detailParams struct {
 	patch   float64 // largest patch's bounding box, as a share of the cells
 	hueCell float64 // share of both-coloured cells allowed a different hue
 	greyRun int     // coloured cells allowed to face grey ones
+
+	strictLevel float64 // the stricter level; off when not positive
+	strictStray int     // cells allowed over it outside the largest patch
 }
 
 // detailResult is the outcome of comparing two details through one
@@ -70,22 +74,32 @@ type detailResult struct {
 	differ    int // over the level
 	patch     int // cells of the largest patch of differing cells
 	patchArea int // its bounding box
+	// strictFailed is set when the pair passed everything but the strict
+	// level.
+	strictFailed bool
 }
 
 // compareDetail compares the part of a that variant ka covers with the
-// part of b that kb covers, b mirrored when mirrored is set. The cells of a
-// inside its frame are compared with b sampled at the same places of its
-// frame; a cell differs when neither side can be explained as the other
-// one (after a brightness and contrast fit, half a cell of misalignment
-// and, where a copier's stamp lies, its overlay) within the level. The
-// outermost cells do not count.
+// part of b that kb covers, b mirrored when mirrored is set. The variant
+// pair aligns the two pictures; all of a that the alignment lines up with
+// b is compared (see overlap). The cells of a are compared with b sampled
+// at the corresponding places; a cell differs when neither side can be
+// explained as the other one (after a brightness and contrast fit, half a
+// cell of misalignment and, where a copier's stamp lies, its overlay)
+// within the level. The outermost cells do not count. A pair that agrees
+// must then also agree at the strict level (ImageThresholds.
+// DetailStrictLevel), where a local brightness offset is allowed instead:
+// the words of two same-layout screens differ by less than the level in
+// most cells, but by more than the strict level in a few, spread over the
+// picture.
 func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detailParams) detailResult {
 	fa, okA := a.frame(ka)
 	fb, okB := b.frame(kb)
 	if !okA || !okB {
 		return detailResult{}
 	}
-	la, lb, ya, yb, nx, ny := lattice(a, b, fa, fb, mirrored)
+	fo := overlap(fa, fb, mirrored)
+	la, lb, ya, yb, nx, ny := lattice(a, b, fa, fb, fo, mirrored)
 	if nx < 8 || ny < 8 {
 		return detailResult{}
 	}
@@ -102,6 +116,14 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 	if !a.achromatic && !b.achromatic {
 		readings = append(readings, true)
 	}
+	type reading struct {
+		dir      int
+		src, dst []float64
+		stamp    []stampRow
+		r        []float64
+		passes   bool
+	}
+	var all []reading
 	var res detailResult
 	first := true
 	for _, overlay := range readings {
@@ -118,42 +140,139 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 				markTextRows(stamp, src, dst, nx, copyAspect, p.level)
 			}
 			r := overlayResidual(src, dst, nx, ny, stamp)
-			strong := make([]bool, len(r))
-			differ := 0
-			for i, v := range r {
-				// The outermost cells are not held against a pair: a
-				// cut or a trim puts the picture's edge up to a cell
-				// from where the other frame expects it, so an edge
-				// cell averages content the other side does not have.
-				if x, y := i%nx, i/nx; x == 0 || y == 0 || x == nx-1 || y == ny-1 {
-					continue
-				}
-				if v > p.level {
-					strong[i] = true
-					differ++
-				}
-			}
-			patch, area := largestPatch(strong, nx, ny)
+			differ, patch, area := differing(r, nx, ny, p.level, nil)
+			all = append(all, reading{dir, src, dst, stamp, r, differ-patch <= p.stray && float64(area) <= p.patch*float64(nx*ny)})
 			if first || differ-patch < res.differ-res.patch {
 				res = detailResult{cells: nx * ny, differ: differ, patch: patch, patchArea: area}
 				first = false
 			}
 		}
 	}
-	res.colourOK = colourAgrees(a, b, fa, fb, mirrored, p)
+	res.colourOK = colourAgrees(a, b, fa, fb, fo, mirrored, p)
 	res.ok = res.colourOK && res.differ-res.patch <= p.stray && float64(res.patchArea) <= p.patch*float64(res.cells)
+	if !res.ok || p.strictLevel <= 0 {
+		return res
+	}
+	// The strict level: the best reading, with or without a local
+	// brightness offset, must leave at most strictStray cells outside one
+	// patch. Rows a stamp may cover are left to the level above.
+	res.ok, res.strictFailed = false, true
+	skips := make([][]bool, len(all))
+	for k, rd := range all {
+		if rd.stamp == nil {
+			continue
+		}
+		// A reading that found a stamp's text rows and passed the level
+		// with them is a stamped copy: the stamp's glyphs lie between
+		// the rows found and the strict level would hold them against
+		// it. Otherwise only the caption band is left out.
+		if rd.passes && slices.ContainsFunc(rd.stamp, func(s stampRow) bool { return s.grey }) {
+			res.ok, res.strictFailed = true, false
+			return res
+		}
+		skips[k] = make([]bool, ny)
+		for y, s := range rd.stamp {
+			skips[k][y] = s.grey || s.white
+		}
+	}
+	for k, rd := range all {
+		if d, pt, _ := differing(rd.r, nx, ny, p.strictLevel, skips[k]); d-pt <= p.strictStray {
+			res.ok, res.strictFailed = true, false
+			return res
+		}
+	}
+	// The local offset depends only on which side is the copy, not on
+	// the overlay reading.
+	var levelled [2][]float64
+	for k, rd := range all {
+		if levelled[rd.dir] == nil {
+			levelled[rd.dir] = localLevel(rd.src, rd.dst, nx, ny)
+		}
+		r := overlayResidual(levelled[rd.dir], rd.dst, nx, ny, rd.stamp)
+		if d, pt, _ := differing(r, nx, ny, p.strictLevel, skips[k]); d-pt <= p.strictStray {
+			res.ok, res.strictFailed = true, false
+			return res
+		}
+	}
 	return res
 }
 
-// lattice returns the cells of a whose centres lie in fa and the values of
-// b at the same places of fb, bilinearly interpolated, as nx x ny grids.
-func lattice(a, b *imageDetail, fa, fb frame, mirrored bool) (la, lb, ya, yb []float64, nx, ny int) {
-	// A frame may reach past the grid (see frameOrigin); only the cells
-	// the grid has take part.
-	x0 := max(0, int(math.Ceil(fa.x0*detailCols-0.5)))
-	x1 := min(detailCols-1, int(math.Floor(fa.x1*detailCols-0.5)))
-	y0 := max(0, int(math.Ceil(fa.y0*detailRows-0.5)))
-	y1 := min(detailRows-1, int(math.Floor(fa.y1*detailRows-0.5)))
+// differing counts the cells of the residual r over level, leaving out the
+// outermost cells and the rows skip marks, and finds their largest patch:
+// its size and the area of its bounding box.
+func differing(r []float64, nx, ny int, level float64, skip []bool) (differ, patch, area int) {
+	strong := make([]bool, len(r))
+	for i, v := range r {
+		// The outermost cells are not held against a pair: a cut or a
+		// trim puts the picture's edge up to a cell from where the other
+		// frame expects it, so an edge cell averages content the other
+		// side does not have.
+		x, y := i%nx, i/nx
+		if x == 0 || y == 0 || x == nx-1 || y == ny-1 || (skip != nil && skip[y]) {
+			continue
+		}
+		if v > level {
+			strong[i] = true
+			differ++
+		}
+	}
+	patch, area = largestPatch(strong, nx, ny)
+	return differ, patch, area
+}
+
+// localLevel is src moved by the local offset between src and dst: the
+// median of their difference over the 5x5 cells around each cell. A
+// colour change that clips shifts the luminance of a whole coloured region
+// by more than the global fit explains; other words or a moved object
+// change a few cells against their surroundings, which the median keeps.
+func localLevel(src, dst []float64, nx, ny int) []float64 {
+	d := make([]float64, len(src))
+	for i := range src {
+		d[i] = src[i] - dst[i]
+	}
+	out := make([]float64, len(src))
+	win := make([]float64, 0, 25)
+	for y := range ny {
+		for x := range nx {
+			win = win[:0]
+			for yy := max(0, y-2); yy <= min(ny-1, y+2); yy++ {
+				win = append(win, d[yy*nx+max(0, x-2):yy*nx+min(nx-1, x+2)+1]...)
+			}
+			slices.Sort(win)
+			out[y*nx+x] = src[y*nx+x] - win[len(win)/2]
+		}
+	}
+	return out
+}
+
+// overlap is the part of a's picture that the variant pair lines up with
+// some part of b's: fa stretched as far as fb can be stretched within b,
+// clipped to a. The variant pair fixes how the pictures align, not how
+// much of them is compared: both screens cut below the status bar still
+// show, and must agree on, the header above the cut, and a picture whose
+// full trim took a few more rows than its copy's is compared where both
+// have content.
+func overlap(fa, fb frame, mirrored bool) frame {
+	// b's picture [0, 1] in the variant's own coordinates u, v.
+	u0, u1 := -fb.x0/fb.w(), (1-fb.x0)/fb.w()
+	if mirrored {
+		u0, u1 = 1-u1, 1-u0
+	}
+	v0, v1 := -fb.y0/fb.h(), (1-fb.y0)/fb.h()
+	return frame{
+		x0: math.Max(0, fa.x0+u0*fa.w()), x1: math.Min(1, fa.x0+u1*fa.w()),
+		y0: math.Max(0, fa.y0+v0*fa.h()), y1: math.Min(1, fa.y0+v1*fa.h()),
+	}
+}
+
+// lattice returns the cells of a whose centres lie in fo and the values of
+// b at the places of fb that correspond to them through fa, bilinearly
+// interpolated, as nx x ny grids.
+func lattice(a, b *imageDetail, fa, fb, fo frame, mirrored bool) (la, lb, ya, yb []float64, nx, ny int) {
+	x0 := max(0, int(math.Ceil(fo.x0*detailCols-0.5)))
+	x1 := min(detailCols-1, int(math.Floor(fo.x1*detailCols-0.5)))
+	y0 := max(0, int(math.Ceil(fo.y0*detailRows-0.5)))
+	y1 := min(detailRows-1, int(math.Floor(fo.y1*detailRows-0.5)))
 	nx, ny = x1-x0+1, y1-y0+1
 	if nx <= 0 || ny <= 0 {
 		return nil, nil, nil, nil, 0, 0
@@ -385,22 +504,23 @@ func largestPatch(marked []bool, nx, ny int) (size, area int) {
 // without any colour (a grayscale copy) agrees with everything. The grid is
 // coarse, so a cell is compared with the cells around the place it maps
 // to, and disagrees only when none of them agrees.
-func colourAgrees(a, b *imageDetail, fa, fb frame, mirrored bool, p detailParams) bool {
+func colourAgrees(a, b *imageDetail, fa, fb, fo frame, mirrored bool, p detailParams) bool {
 	if a.achromatic || b.achromatic {
 		return true
 	}
 	both, hue, grey := 0, 0, 0
-	// Only cells wholly inside the frame take part: a cell the frame's
-	// edge cuts averages colour from outside the other picture.
+	// Only cells (nearly) wholly inside the overlap take part: a cell its
+	// edge cuts deeper averages colour from outside the other picture.
+	const slack = 0.25 // of a cell
 	for cj := range chromaRows {
 		v := ((float64(cj)+0.5)/chromaRows - fa.y0) / fa.h()
-		if float64(cj)/chromaRows < fa.y0 || float64(cj+1)/chromaRows > fa.y1 {
+		if (float64(cj)+slack)/chromaRows < fo.y0 || (float64(cj+1)-slack)/chromaRows > fo.y1 {
 			continue
 		}
 		y := int(math.Floor((fb.y0 + v*fb.h()) * chromaRows))
 		for ci := range chromaCols {
 			u := ((float64(ci)+0.5)/chromaCols - fa.x0) / fa.w()
-			if float64(ci)/chromaCols < fa.x0 || float64(ci+1)/chromaCols > fa.x1 {
+			if (float64(ci)+slack)/chromaCols < fo.x0 || (float64(ci+1)-slack)/chromaCols > fo.x1 {
 				continue
 			}
 			if mirrored {
@@ -451,4 +571,27 @@ func hueDistance(cb1, cr1, cb2, cr2 float64) float64 {
 		d = 2*math.Pi - d
 	}
 	return d
+}
+
+// ColoursAgree reports whether two prints' whole pictures agree in colour,
+// b mirrored when mirrored is set: the colour test Match applies to a
+// verified pair, on its own. It is for pictures judged by their hashes
+// alone, such as logos, where a luminance hash cannot tell a purple badge
+// from a green one of the same shape. A picture without colour agrees with
+// any; an incomparable or unreadable print agrees with none.
+func ColoursAgree(a, b ImagePrint, mirrored bool) bool {
+	if !a.Comparable() || !b.Comparable() {
+		return false
+	}
+	da, errA := decodeDetail(a.Detail)
+	db, errB := decodeDetail(b.Detail)
+	if errA != nil || errB != nil {
+		return false
+	}
+	fa, okA := da.frame(VariantFull)
+	fb, okB := db.frame(VariantFull)
+	if !okA || !okB {
+		return false
+	}
+	return colourAgrees(da, db, fa, fb, overlap(fa, fb, mirrored), mirrored, DefaultImageThresholds().detailParams())
 }

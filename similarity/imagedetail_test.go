@@ -1,6 +1,10 @@
 package similarity
 
-import "testing"
+import (
+	"math"
+	"slices"
+	"testing"
+)
 
 func TestMarkTextRows(t *testing.T) {
 	const nx, ny = 40, 30
@@ -90,5 +94,94 @@ func TestStampRowsCaptionBand(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestOverlap(t *testing.T) {
+	unit := frame{0, 0, 1, 1}
+	top := frame{0, 0.12, 1, 1} // a screenshot below its status bar
+	center := frame{0.05, 0.05, 0.95, 0.95}
+	tests := []struct {
+		name     string
+		fa, fb   frame
+		mirrored bool
+		want     frame
+	}{
+		{"whole pictures", unit, unit, false, unit},
+		// Both cut the same way: the cut aligns them, the whole of
+		// both is compared, the header above the cut included.
+		{"same cut both sides", top, top, false, unit},
+		{"edges cropped both sides", center, center, false, unit},
+		// The original's cut part meets the copy whole: the original's
+		// rows above the cut have nothing to meet.
+		{"original cut, copy whole", top, unit, false, frame{0, 0.12, 1, 1}},
+		{"copy whole, original cut", unit, top, false, unit},
+		{"copy of the centre", center, unit, false, center},
+		// A trim that took a few more rows on one side: only the rows
+		// both sides have.
+		{"trimmed differently", frame{0, -0.04, 1, 1.04}, unit, false, frame{0, 0, 1, 1}},
+		{"other side trimmed more", unit, frame{0, -0.04, 1, 1.04}, false, frame{0, 0.04 / 1.08, 1, 1.04 / 1.08}},
+		// b's strip right of its frame, mirrored, meets a's left of its.
+		{"mirrored", frame{0.1, 0, 1, 1}, frame{0, 0, 0.9, 1}, true, unit},
+		{"mirrored, nothing beyond", frame{0.1, 0, 1, 1}, frame{0.1, 0, 1, 1}, true, frame{0.1, 0, 1, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := overlap(tt.fa, tt.fb, tt.mirrored)
+			for _, c := range [][2]float64{{got.x0, tt.want.x0}, {got.y0, tt.want.y0}, {got.x1, tt.want.x1}, {got.y1, tt.want.y1}} {
+				if math.Abs(c[0]-c[1]) > 1e-9 {
+					t.Fatalf("overlap = %+v, want %+v", got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestLocalLevel(t *testing.T) {
+	const nx, ny = 20, 12
+	orig := make([]float64, nx*ny)
+	for i := range orig {
+		orig[i] = 100 + float64(i%7)*10
+	}
+	copyGrid := slices.Clone(orig)
+	// A colour change that clips: the right half 30 darker than the fit
+	// says. And one word that differs: a single cell 40 lighter.
+	for y := range ny {
+		for x := nx / 2; x < nx; x++ {
+			copyGrid[y*nx+x] -= 30
+		}
+	}
+	word := 5*nx + 4
+	copyGrid[word] += 40
+	got := localLevel(copyGrid, orig, nx, ny)
+	for y := 2; y < ny-2; y++ {
+		for x := 2; x < nx-2; x++ {
+			i := y*nx + x
+			if x >= nx/2-2 && x < nx/2+2 {
+				continue // the median window straddles the edge
+			}
+			want := 0.0
+			if i == word {
+				want = 40
+			}
+			if d := got[i] - orig[i]; math.Abs(d-want) > 1e-9 {
+				t.Errorf("cell (%d,%d): levelled copy is %.0f off the original, want %.0f", x, y, d, want)
+			}
+		}
+	}
+}
+
+func TestStrictLevelTurnsOff(t *testing.T) {
+	d := DefaultImageThresholds()
+	if got := d.withDefaults().detailParams(); got.strictLevel != DefaultImageDetailStrictLevel || got.strictStray != DefaultImageDetailStrictStray {
+		t.Errorf("default strict level %v/%d, want %d/%d", got.strictLevel, got.strictStray, DefaultImageDetailStrictLevel, DefaultImageDetailStrictStray)
+	}
+	off := ImageThresholds{DetailStrictLevel: -1}.withDefaults().detailParams()
+	if off.strictLevel > 0 {
+		t.Errorf("DetailStrictLevel -1 left the strict level at %v", off.strictLevel)
+	}
+	zero := ImageThresholds{}.withDefaults()
+	if zero.DetailStrictLevel != DefaultImageDetailStrictLevel || zero.DetailStrictStray != DefaultImageDetailStrictStray {
+		t.Errorf("zero thresholds got strict %d/%d, want the defaults", zero.DetailStrictLevel, zero.DetailStrictStray)
 	}
 }

@@ -65,11 +65,16 @@ the config file (check.block, check.review).`,
 				return err
 			}
 			defer store.Close()
-			sc, err := scanner.New(store, cfg,
+			cacheOpts, closeCache, err := openImageCache(ctx, cmd, store)
+			if err != nil {
+				return err
+			}
+			defer closeCache()
+			sc, err := scanner.New(store, cfg, append(cacheOpts,
 				scanner.WithImageSource(&listing.ImageSource{AllowPrivate: allowPrivate}),
 				scanner.WithTemplates(templates),
 				scanner.WithLogger(slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))),
-			)
+			)...)
 			if err != nil {
 				return usageError("%v", err)
 			}
@@ -105,6 +110,7 @@ the config file (check.block, check.review).`,
 	fl.StringVar(&templates, "templates", "", "template catalogue directory; without it the template rules do not run")
 	fl.BoolVar(&record, "record", false, "index the draft and save its findings, as a scan would")
 	fl.BoolVar(&allowPrivate, "allow-private-images", false, "allow fetching images from loopback and private addresses")
+	addImageCacheFlag(fl)
 	return cmd
 }
 

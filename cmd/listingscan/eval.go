@@ -68,7 +68,13 @@ not scored. Corpora are made with:
 					return abs == tplAbs
 				})
 			}
-			sc, err := scanner.New(store, cfg, scanner.WithProgress(newProgress(cmd.ErrOrStderr())), scanner.WithTemplates(templates))
+			cacheOpts, closeCache, err := openImageCache(ctx, cmd, store)
+			if err != nil {
+				return err
+			}
+			defer closeCache()
+			sc, err := scanner.New(store, cfg, append(cacheOpts,
+				scanner.WithProgress(newProgress(cmd.ErrOrStderr())), scanner.WithTemplates(templates))...)
 			if err != nil {
 				return usageError("%v", err)
 			}
@@ -93,6 +99,7 @@ not scored. Corpora are made with:
 	fl.StringVar(&truthPath, "truth", "", "labelled truth file (default DIR/truth.ndjson)")
 	fl.StringVar(&config, "config", "", "YAML config to evaluate (default: built-in thresholds)")
 	fl.StringVar(&format, "format", "text", "output format: text or json")
+	addImageCacheFlag(fl)
 	fl.StringVar(&templates, "templates", "", "template catalogue directory (a directory inside DIR is then not read as listings)")
 	return cmd
 }

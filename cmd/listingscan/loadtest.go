@@ -28,6 +28,7 @@ const (
 func newLoadTestCmd() *cobra.Command {
 	var (
 		target, token string
+		format        string
 		rate          int
 		duration      time.Duration
 	)
@@ -72,7 +73,13 @@ per second and the duration at most 10 minutes.`,
 				}
 				bodies = append(bodies, b)
 			}
+			if format != "text" && format != "json" {
+				return usageError("--format must be text or json")
+			}
 			rep := runLoad(cmd.Context(), endpoint, token, bodies, rate, duration)
+			if format == "json" {
+				return rep.writeJSON(cmd.OutOrStdout())
+			}
 			rep.write(cmd.OutOrStdout())
 			return nil
 		},
@@ -81,6 +88,7 @@ per second and the duration at most 10 minutes.`,
 	fl.StringVar(&target, "url", "http://127.0.0.1:8080", "base URL of the service (loopback only)")
 	fl.StringVar(&token, "token", "", "publisher bearer token (default $LISTINGSCAN_TOKEN)")
 	fl.IntVar(&rate, "rate", 20, "requests per second")
+	fl.StringVar(&format, "format", "text", "report format: text or json")
 	fl.DurationVar(&duration, "duration", 10*time.Second, "how long to send")
 	return cmd
 }
@@ -114,7 +122,10 @@ type loadReport struct {
 	Errors            map[string]int
 	Decisions         map[string]int
 	Latencies         []time.Duration
-	Elapsed           time.Duration
+	// Served are the check times the service reports itself (elapsed_ms):
+	// the latency without the network and the JSON of the request.
+	Served  []time.Duration
+	Elapsed time.Duration
 }
 
 func runLoad(ctx context.Context, endpoint, token string, bodies [][]byte, rate int, duration time.Duration) *loadReport {
@@ -147,7 +158,7 @@ loop:
 		wg.Go(func() {
 			defer func() { <-slots }()
 			t0 := time.Now()
-			decision, errKind := checkOnce(ctx, client, endpoint, token, body)
+			decision, served, errKind := checkOnce(ctx, client, endpoint, token, body)
 			d := time.Since(t0)
 			mu.Lock()
 			defer mu.Unlock()
@@ -158,6 +169,7 @@ loop:
 			rep.OK++
 			rep.Decisions[decision]++
 			rep.Latencies = append(rep.Latencies, d)
+			rep.Served = append(rep.Served, served)
 		})
 	}
 	wg.Wait()
@@ -165,32 +177,33 @@ loop:
 	return rep
 }
 
-func checkOnce(ctx context.Context, client *http.Client, endpoint, token string, body []byte) (decision, errKind string) {
+func checkOnce(ctx context.Context, client *http.Client, endpoint, token string, body []byte) (decision string, served time.Duration, errKind string) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
-		return "", "request: " + err.Error()
+		return "", 0, "request: " + err.Error()
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", "transport"
+		return "", 0, "transport"
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		return "", "read body"
+		return "", 0, "read body"
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Sprintf("HTTP %d", resp.StatusCode)
+		return "", 0, fmt.Sprintf("HTTP %d", resp.StatusCode)
 	}
 	var r struct {
-		Decision string `json:"decision"`
+		Decision  string  `json:"decision"`
+		ElapsedMS float64 `json:"elapsed_ms"`
 	}
 	if err := json.Unmarshal(data, &r); err != nil || r.Decision == "" {
-		return "", "malformed answer"
+		return "", 0, "malformed answer"
 	}
-	return r.Decision, ""
+	return r.Decision, time.Duration(r.ElapsedMS * float64(time.Millisecond)), ""
 }
 
 // percentile is the q-quantile of sorted durations (nearest rank).
@@ -210,6 +223,9 @@ func (r *loadReport) write(w io.Writer) {
 	if len(r.Latencies) > 0 {
 		fmt.Fprintf(w, "latency p50 %s  p95 %s  p99 %s  max %s\n",
 			ms(percentile(r.Latencies, .50)), ms(percentile(r.Latencies, .95)), ms(percentile(r.Latencies, .99)), ms(r.Latencies[len(r.Latencies)-1]))
+		slices.Sort(r.Served)
+		fmt.Fprintf(w, "in the service p50 %s  p95 %s  p99 %s  max %s\n",
+			ms(percentile(r.Served, .50)), ms(percentile(r.Served, .95)), ms(percentile(r.Served, .99)), ms(r.Served[len(r.Served)-1]))
 	}
 	for _, k := range sortedKeys(r.Decisions) {
 		fmt.Fprintf(w, "decision %-7s %d\n", k, r.Decisions[k])
@@ -217,6 +233,27 @@ func (r *loadReport) write(w io.Writer) {
 	for _, k := range sortedKeys(r.Errors) {
 		fmt.Fprintf(w, "error %s: %d\n", k, r.Errors[k])
 	}
+}
+
+// writeJSON writes the report as one JSON object, latencies in
+// milliseconds: round trip (latency_*) and as the service measured it
+// (served_*).
+func (r *loadReport) writeJSON(w io.Writer) error {
+	slices.Sort(r.Latencies)
+	slices.Sort(r.Served)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	out := map[string]any{
+		"sent": r.Sent, "ok": r.OK, "dropped": r.Dropped, "errors": r.Errors, "decisions": r.Decisions,
+		"elapsed_s": r.Elapsed.Seconds(), "rate": float64(r.Sent) / r.Elapsed.Seconds(),
+	}
+	for _, q := range []struct {
+		name string
+		q    float64
+	}{{"p50", .50}, {"p95", .95}, {"p99", .99}, {"max", 1}} {
+		out["latency_"+q.name+"_ms"] = ms(percentile(r.Latencies, q.q))
+		out["served_"+q.name+"_ms"] = ms(percentile(r.Served, q.q))
+	}
+	return json.NewEncoder(w).Encode(out)
 }
 
 func sortedKeys(m map[string]int) []string {

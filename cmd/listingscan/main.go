@@ -58,6 +58,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	if perr := root.PersistentPostRunE(root, nil); perr != nil {
+		fmt.Fprintf(stderr, "listingscan: %v\n", perr)
+	}
 	var ee *exitError
 	switch {
 	case errors.As(err, &ee):
@@ -88,6 +91,23 @@ re-encoded, cropped, mirrored, or its text disguised.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	addStoreFlags(root.PersistentFlags())
+	addProfileFlags(root.PersistentFlags())
+	var stopProfiles func() error
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		var err error
+		stopProfiles, err = startProfiles(cmd)
+		return err
+	}
+	// Also called by run when the command failed, so a profile of a scan
+	// that ends with findings (exit 1) is still written.
+	root.PersistentPostRunE = func(*cobra.Command, []string) error {
+		if stopProfiles == nil {
+			return nil
+		}
+		stop := stopProfiles
+		stopProfiles = nil
+		return stop()
+	}
 	root.AddCommand(newScanCmd(), newFindingsCmd(), newEvalCmd(), newVersionCmd(), newRulesCmd(), newServeCmd(), newCheckCmd(), newLoadTestCmd())
 	return root
 }

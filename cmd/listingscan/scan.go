@@ -18,6 +18,7 @@ func newScanCmd() *cobra.Command {
 		shard                       string
 		allowPrivate                bool
 		workers                     int
+		incremental, indexOnly      bool
 	)
 	var templates string
 	cmd := &cobra.Command{
@@ -87,20 +88,30 @@ configuration errors, 4 when the scan could not complete.`,
 				return err
 			}
 			defer store.Close()
-			sc, err := scanner.New(store, cfg,
+			cacheOpts, closeCache, err := openImageCache(ctx, cmd, store)
+			if err != nil {
+				return err
+			}
+			defer closeCache()
+			sc, err := scanner.New(store, cfg, append(cacheOpts,
 				scanner.WithWorkers(workers),
 				scanner.WithImageSource(&listing.ImageSource{AllowPrivate: allowPrivate}),
 				scanner.WithTemplates(templates),
 				scanner.WithProgress(newProgress(cmd.ErrOrStderr())),
 				scanner.WithShard(sh),
+				scanner.WithIncremental(incremental),
+				scanner.WithIndexOnly(indexOnly),
 				scanner.WithLogger(slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))),
-			)
+			)...)
 			if err != nil {
 				return usageError("%v", err)
 			}
 			res, err := sc.Scan(ctx, inputs)
 			if err != nil {
 				return err
+			}
+			if err := closeCache(); err != nil {
+				slog.Warn("image cache not saved", "err", err)
 			}
 			if err := scanner.WriteReport(w, f, res); err != nil {
 				return &exitError{code: exitIncomplete, err: fmt.Errorf("write report: %w", err)}
@@ -122,6 +133,9 @@ configuration errors, 4 when the scan could not complete.`,
 	fl.StringVar(&templates, "templates", "", "template catalogue directory; without it the template rules (all but copy.store) do not run")
 	fl.BoolVar(&allowPrivate, "allow-private-images", false, "allow fetching images from loopback and private addresses")
 	fl.IntVar(&workers, "workers", 0, "listings processed at once (default: number of cores)")
+	fl.BoolVar(&incremental, "incremental", false, "skip listings unchanged since they were stored (their findings stand) and match only the changed ones; run a full scan after changing the config or templates")
+	fl.BoolVar(&indexOnly, "index-only", false, "fingerprint and store the listings without running any rule (seeds a store; findings are left as they are)")
+	addImageCacheFlag(fl)
 	fl.StringVar(&shard, "shard", "", "scan only shard i of n (i/n, e.g. 2/3): n workers against one store split the catalogue by listing id")
 	return cmd
 }

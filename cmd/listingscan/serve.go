@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +19,7 @@ import (
 
 func newServeCmd() *cobra.Command {
 	var (
+		templates            string
 		addr, tokens, config string
 		allowPrivate, secure bool
 	)
@@ -61,7 +63,18 @@ a TLS proxy (and pass --secure-cookies) before exposing it.`,
 				return usageError("the store %T does not keep reviewers' verdicts", store)
 			}
 			images := &listing.ImageSource{AllowPrivate: allowPrivate}
-			sc, err := scanner.New(store, cfg, scanner.WithImageSource(images), scanner.WithLogger(log))
+			if templates != "" {
+				if info, err := os.Stat(templates); err != nil || !info.IsDir() {
+					return usageError("--templates %s: not a readable directory", templates)
+				}
+			}
+			cacheOpts, closeCache, err := openImageCache(ctx, cmd, store)
+			if err != nil {
+				return err
+			}
+			defer closeCache()
+			sc, err := scanner.New(store, cfg, append(cacheOpts,
+				scanner.WithImageSource(images), scanner.WithLogger(log), scanner.WithTemplates(templates))...)
 			if err != nil {
 				return usageError("%v", err)
 			}
@@ -84,6 +97,8 @@ a TLS proxy (and pass --secure-cookies) before exposing it.`,
 	fl.StringVar(&config, "config", "", "YAML config for scans of ingested listings")
 	fl.BoolVar(&allowPrivate, "allow-private-images", false, "allow fetching images from loopback and private addresses")
 	fl.BoolVar(&secure, "secure-cookies", false, "mark the UI session cookie Secure (the service is behind TLS)")
+	fl.StringVar(&templates, "templates", "", "template catalogue directory for the template rules of checks and ingested listings (re-read every 30 s)")
+	addImageCacheFlag(fl)
 	return cmd
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/listingscan/listingscan/indexer"
 	"github.com/listingscan/listingscan/indexer/elastic"
 	"github.com/listingscan/listingscan/indexer/sqlite"
+	"github.com/listingscan/listingscan/scanner"
 )
 
 const defaultStore = "sqlite:listingscan.db"
@@ -77,4 +78,35 @@ func openStore(ctx context.Context, cmd *cobra.Command) (indexer.Store, error) {
 	default:
 		return nil, usageError("--store %q: want sqlite:PATH or http(s)://host:port", url)
 	}
+}
+
+// addImageCacheFlag adds --image-cache to commands that fingerprint images.
+func addImageCacheFlag(fl *pflag.FlagSet) {
+	fl.String("image-cache", "", "file that keeps image hashes across runs by content digest, or \"off\" (default: inside the sqlite store's file; none for Elasticsearch)")
+}
+
+// openImageCache opens the cache --image-cache names, and returns the
+// scanner options that use it and a function that flushes and closes it.
+func openImageCache(ctx context.Context, cmd *cobra.Command, store indexer.Store) ([]scanner.Option, func() error, error) {
+	path, _ := cmd.Flags().GetString("image-cache")
+	var (
+		c   *sqlite.ImageCache
+		err error
+	)
+	switch {
+	case path == "off":
+		return nil, func() error { return nil }, nil
+	case path != "":
+		c, err = sqlite.OpenImageCache(ctx, path)
+	default:
+		s, ok := store.(*sqlite.Store)
+		if !ok {
+			return nil, func() error { return nil }, nil
+		}
+		c, err = s.ImageCache(ctx)
+	}
+	if err != nil {
+		return nil, nil, &exitError{code: exitIncomplete, err: err}
+	}
+	return []scanner.Option{scanner.WithImageCache(c)}, c.Close, nil
 }

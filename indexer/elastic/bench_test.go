@@ -14,29 +14,24 @@ import (
 	"github.com/listingscan/listingscan/indexer"
 	"github.com/listingscan/listingscan/indexer/sqlite"
 	"github.com/listingscan/listingscan/listing"
-	"github.com/listingscan/listingscan/similarity"
 )
 
-// Synthetic catalogue entries shaped like the scanner's: two images, each
-// with a full and a mirrored variant whose pHash and dHash are cut into
-// four chunk keys (32 image keys), and 40 LSH band keys of title and
-// description: 72 keys and a 2 KB fingerprint per listing.
+// Synthetic catalogue entries shaped like the scanner's: the LSH band keys
+// of a title and a description (118 keys), a 2 KB fingerprint and a
+// sketch of two images of six variants.
 const (
-	benchImages   = 2
-	benchVariants = 2
-	benchBands    = 40
+	benchTitleBands = 48
+	benchDescBands  = 70
+	benchSketch     = 2 * 6 * 17
 )
 
 var benchPad = strings.Repeat("9f3a", 512)
 
 func benchEntry(rng *rand.Rand, i int) indexer.Entry {
-	var keys []string
-	for range benchImages * benchVariants {
-		keys = append(keys, similarity.HashKeys(similarity.ImageKeyPrefix, rng.Uint64())...)
-		keys = append(keys, similarity.HashKeys(similarity.DHashKeyPrefix, rng.Uint64())...)
-	}
-	for band := range benchBands {
-		keys = append(keys, fmt.Sprintf("td1b%d:%016x", band, rng.Uint64()))
+	keys := benchBandKeys(rng)
+	sketch := make([]byte, benchSketch)
+	for i := range sketch {
+		sketch[i] = byte(rng.Uint32())
 	}
 	id := fmt.Sprintf("L-%07d", i)
 	return indexer.Entry{
@@ -49,24 +44,24 @@ func benchEntry(rng *rand.Rand, i int) indexer.Entry {
 		Print:  json.RawMessage(fmt.Sprintf(`{"v":3,"pad":%q}`, benchPad)),
 		Keys:   keys,
 		Digest: "d-" + id,
+		Sketch: sketch,
 	}
 }
 
-// benchQuery is one listing's candidate query: the pHash neighbourhood at
-// the default threshold and the dHash neighbourhood of each image's full
-// variant, and its band keys.
-func benchQuery(rng *rand.Rand) []string {
-	radius := similarity.DefaultImageThresholds().PHash
-	var keys []string
-	for range benchImages {
-		keys = append(keys, similarity.HashQueryKeys(similarity.ImageKeyPrefix, rng.Uint64(), radius)...)
-		keys = append(keys, similarity.HashQueryKeys(similarity.DHashKeyPrefix, rng.Uint64(), similarity.DHashQueryRadius)...)
+func benchBandKeys(rng *rand.Rand) []string {
+	keys := make([]string, 0, benchTitleBands+benchDescBands)
+	for band := range benchTitleBands {
+		keys = append(keys, fmt.Sprintf("tt1b%d:%016x", band, rng.Uint64()))
 	}
-	for band := range benchBands {
+	for band := range benchDescBands {
 		keys = append(keys, fmt.Sprintf("td1b%d:%016x", band, rng.Uint64()))
 	}
-	slices.Sort(keys)
-	return slices.Compact(keys)
+	return keys
+}
+
+// benchQuery is one listing's candidate query: its band keys.
+func benchQuery(rng *rand.Rand) []string {
+	return benchBandKeys(rng)
 }
 
 func fill(b *testing.B, s indexer.Store, n int, seed uint64) {

@@ -276,6 +276,7 @@ const listingsMapping = `{
     "key_count":     {"type": "integer"},
     "listing":       {"type": "object", "enabled": false},
     "print":         {"type": "binary"},
+    "sketch":        {"type": "binary"},
     "source":        {"type": "keyword", "index": false, "doc_values": false}
   }
 }`

@@ -33,6 +33,7 @@ type listingDoc struct {
 	KeyCount     int             `json:"key_count"`
 	Listing      json.RawMessage `json:"listing"`
 	Print        []byte          `json:"print"`
+	Sketch       []byte          `json:"sketch,omitempty"`
 	// Source is the file the listing was read from, which its image
 	// references are relative to. The listing's JSON leaves it out.
 	Source string `json:"source,omitempty"`
@@ -86,7 +87,7 @@ func (s *Store) Put(ctx context.Context, entries []indexer.Entry) error {
 			Category: l.Category, Tags: l.Tags, Title: l.Title, Summary: l.Summary, Description: l.DescriptionHTML,
 			PublishedAt: timePtr(l.PublishedAt), UpdatedAt: timePtr(l.UpdatedAt), FirstSeen: timePtr(l.FirstSeen()),
 			StoredAt: now, Digest: e.Digest, Keys: keys, KeyCount: len(keys), Listing: raw, Print: print,
-			Source: l.Source,
+			Sketch: e.Sketch, Source: l.Source,
 		}
 		if doc.Keys == nil {
 			doc.Keys = []string{}
@@ -277,6 +278,33 @@ func (s *Store) Candidates(ctx context.Context, keys []string) ([]indexer.Candid
 	}
 	indexer.SortCandidates(out)
 	return out, nil
+}
+
+// Sketches yields the sketches of the listings stored at or after since,
+// in pages sorted by id, with only the two fields needed from the source.
+func (s *Store) Sketches(ctx context.Context, since time.Time, fn func(indexer.StoredSketch) error) error {
+	if err := s.visible(ctx); err != nil {
+		return fmt.Errorf("elasticsearch %s: sketches: %w", s.url, err)
+	}
+	q := map[string]any{"match_all": map[string]any{}}
+	if !since.IsZero() {
+		q = map[string]any{"range": map[string]any{"stored_at": map[string]any{"gte": since.UTC().Format(time.RFC3339Nano)}}}
+	}
+	extra := map[string]any{"_source": []string{"provider_id", "sketch"}}
+	err := s.search(ctx, s.listings, q, extra, []any{map[string]any{"id": "asc"}}, nil, 0, func(h hit) error {
+		var doc struct {
+			ProviderID string `json:"provider_id"`
+			Sketch     []byte `json:"sketch"`
+		}
+		if err := json.Unmarshal(h.Source, &doc); err != nil {
+			return fmt.Errorf("decode sketch of %s: %w", h.ID, err)
+		}
+		return fn(indexer.StoredSketch{ListingID: h.ID, ProviderID: doc.ProviderID, Sketch: doc.Sketch})
+	})
+	if err != nil {
+		return fmt.Errorf("elasticsearch %s: sketches: %w", s.url, err)
+	}
+	return nil
 }
 
 // hit is one search hit.

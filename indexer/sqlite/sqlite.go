@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS listings (
 	doc          BLOB NOT NULL,
 	print        BLOB NOT NULL,
 	stored_at    TEXT NOT NULL,
-	source       TEXT NOT NULL DEFAULT ''
+	source       TEXT NOT NULL DEFAULT '',
+	sketch       BLOB
 );
 CREATE TABLE IF NOT EXISTS keys (
 	key         TEXT NOT NULL,
@@ -93,17 +94,10 @@ var (
 
 // Open opens (creating if needed) the store file at path.
 func Open(ctx context.Context, path string) (*Store, error) {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("open store %s: %w", path, err)
-		}
-	}
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := openDB(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(4)
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: create schema: %w", path, err)
@@ -115,15 +109,45 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return &Store{db: db, path: path}, nil
 }
 
-// migrate brings a store made by an older version up to the schema: columns
-// added since then get their defaults.
-func migrate(ctx context.Context, db *sql.DB) error {
-	var n int
-	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('listings') WHERE name = 'source'`).Scan(&n)
-	if err != nil || n > 0 {
-		return err
+// openDB opens a database file in WAL mode, creating its directory.
+func openDB(ctx context.Context, path string) (*sql.DB, error) {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
 	}
-	_, err = db.ExecContext(ctx, `ALTER TABLE listings ADD COLUMN source TEXT NOT NULL DEFAULT ''`)
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(4)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// migrate brings a store made by an older version up to the schema: columns
+// added since then get their defaults, and indexes on them are made.
+func migrate(ctx context.Context, db *sql.DB) error {
+	for _, col := range []struct{ name, def string }{
+		{"source", `TEXT NOT NULL DEFAULT ''`},
+		{"sketch", `BLOB`},
+	} {
+		var n int
+		err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('listings') WHERE name = ?`, col.name).Scan(&n)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			if _, err := db.ExecContext(ctx, `ALTER TABLE listings ADD COLUMN `+col.name+` `+col.def); err != nil {
+				return err
+			}
+		}
+	}
+	_, err := db.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS listings_stored ON listings(stored_at)`)
 	return err
 }
 
@@ -131,7 +155,12 @@ func migrate(ctx context.Context, db *sql.DB) error {
 func (s *Store) Close() error { return s.db.Close() }
 
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	return inTx(ctx, s.db, fn)
+}
+
+// inTx runs fn in one transaction of db, rolled back when fn fails.
+func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -149,11 +178,11 @@ func (s *Store) Put(ctx context.Context, entries []indexer.Entry) error {
 	}
 	now := time.Now().UTC().Format(timeLayout)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		putListing, err := tx.PrepareContext(ctx, `INSERT INTO listings(id, provider_id, first_seen, digest, doc, print, stored_at, source)
-			VALUES(?,?,?,?,?,?,?,?)
+		putListing, err := tx.PrepareContext(ctx, `INSERT INTO listings(id, provider_id, first_seen, digest, doc, print, stored_at, source, sketch)
+			VALUES(?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(id) DO UPDATE SET provider_id=excluded.provider_id, first_seen=excluded.first_seen,
 			digest=excluded.digest, doc=excluded.doc, print=excluded.print, stored_at=excluded.stored_at,
-			source=excluded.source`)
+			source=excluded.source, sketch=excluded.sketch`)
 		if err != nil {
 			return err
 		}
@@ -179,7 +208,7 @@ func (s *Store) Put(ctx context.Context, entries []indexer.Entry) error {
 				print = json.RawMessage("null")
 			}
 			if _, err := putListing.ExecContext(ctx, l.ID, l.Provider.ID, l.FirstSeen().UTC().Format(timeLayout),
-				e.Digest, doc, []byte(print), now, l.Source); err != nil {
+				e.Digest, doc, []byte(print), now, l.Source, e.Sketch); err != nil {
 				return fmt.Errorf("put listing %s: %w", l.ID, err)
 			}
 			if _, err := dropKeys.ExecContext(ctx, l.ID); err != nil {
@@ -309,6 +338,28 @@ func (s *Store) Candidates(ctx context.Context, keys []string) ([]indexer.Candid
 	}
 	indexer.SortCandidates(out)
 	return out, nil
+}
+
+// Sketches yields the sketches of the listings stored at or after since.
+func (s *Store) Sketches(ctx context.Context, since time.Time, fn func(indexer.StoredSketch) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, provider_id, sketch FROM listings WHERE stored_at >= ?`, since.UTC().Format(timeLayout))
+	if err != nil {
+		return fmt.Errorf("sqlite %s: sketches: %w", s.path, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sk indexer.StoredSketch
+		if err := rows.Scan(&sk.ListingID, &sk.ProviderID, &sk.Sketch); err != nil {
+			return fmt.Errorf("sqlite %s: sketches: %w", s.path, err)
+		}
+		if err := fn(sk); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite %s: sketches: %w", s.path, err)
+	}
+	return nil
 }
 
 // SaveFindings upserts findings and resolves open findings of the scope

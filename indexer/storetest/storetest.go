@@ -89,6 +89,46 @@ func Run(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("sketches are yielded whole, and since the time asked", func(t *testing.T) {
+		s := open(t)
+		defer s.Close()
+		a, b, c := entry("L-1", "P-1", t0), entry("L-2", "P-2", t0), entry("L-3", "P-3", t0)
+		a.Sketch = []byte{0, 1, 2, 0xff, 17}
+		c.Sketch = []byte{9}
+		if err := s.Put(ctx, []indexer.Entry{a, b}); err != nil {
+			t.Fatal(err)
+		}
+		collect := func(since time.Time) map[string]indexer.StoredSketch {
+			t.Helper()
+			out := map[string]indexer.StoredSketch{}
+			err := s.Sketches(ctx, since, func(sk indexer.StoredSketch) error {
+				out[sk.ListingID] = sk
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		all := collect(time.Time{})
+		if len(all) != 2 || !slices.Equal(all["L-1"].Sketch, a.Sketch) || all["L-1"].ProviderID != "P-1" || len(all["L-2"].Sketch) != 0 {
+			t.Fatalf("sketches = %+v", all)
+		}
+		mark := time.Now()
+		time.Sleep(20 * time.Millisecond)
+		a.Sketch = []byte{7, 7}
+		if err := s.Put(ctx, []indexer.Entry{a, c}); err != nil {
+			t.Fatal(err)
+		}
+		since := collect(mark)
+		if len(since) != 2 || !slices.Equal(since["L-1"].Sketch, []byte{7, 7}) || !slices.Equal(since["L-3"].Sketch, c.Sketch) {
+			t.Fatalf("sketches since the second put = %+v, want L-1 (replaced) and L-3", since)
+		}
+		if got, err := s.Get(ctx, []string{"L-1"}); err != nil || len(got) != 1 || got[0].Digest != a.Digest {
+			t.Fatalf("get after the sketch changed: %+v, %v", got, err)
+		}
+	})
+
 	t.Run("candidates share a key and are ordered by hits", func(t *testing.T) {
 		s := open(t)
 		defer s.Close()

@@ -1,0 +1,207 @@
+package scanner
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/listingscan/listingscan/indexer"
+	"github.com/listingscan/listingscan/similarity"
+)
+
+// The image catalogue.
+//
+// Image candidates come from an index of every stored listing's image
+// hashes held in memory (similarity.ImageIndex over the stores' sketches,
+// about 300 bytes a listing), not from store keys: a copy may sit 8 bits
+// away on a hash, and a store asked for every key within 8 bits of a hash
+// would read thousands of rows per image. In memory the same search costs
+// microseconds.
+//
+// The index is loaded once from the store (Sketches) and then kept
+// current: this scanner's own writes are added as they happen, and
+// listings written by other processes are read back, at most every
+// catalogueRefresh, as those stored since the previous read (minus
+// catalogueSlack, for writes whose transaction started before and
+// committed after). Recent listings sit in a small second index, which
+// also shadows their older selves in the main one; once there are many of
+// them, the whole index is loaded again.
+
+const (
+	catalogueRefresh = time.Second
+	catalogueSlack   = 10 * time.Second
+	// recentLimit bounds the second index before a full reload: a tenth of
+	// the catalogue, at least recentFloor listings.
+	recentFloor = 4096
+)
+
+// imageCatalogue is the scanner's view of every stored listing's images.
+// It is safe for concurrent use.
+type imageCatalogue struct {
+	store      indexer.Store
+	thresholds similarity.ImageThresholds
+
+	snap atomic.Pointer[catalogueSnapshot]
+
+	mu        sync.Mutex   // serialises loads and refreshes
+	watermark time.Time    // the next refresh reads listings stored from here
+	checked   atomic.Int64 // when the store was last read, in Unix nanoseconds
+	recent    map[string]indexer.StoredSketch
+}
+
+// catalogueSnapshot is an immutable state of the catalogue that queries
+// read without locks.
+type catalogueSnapshot struct {
+	base, recent *sketchIndex
+}
+
+// sketchIndex is an ImageIndex with the listings its owners stand for.
+type sketchIndex struct {
+	ids, providers []string
+	byID           map[string]bool
+	index          *similarity.ImageIndex
+}
+
+func newImageCatalogue(store indexer.Store, t similarity.ImageThresholds) *imageCatalogue {
+	return &imageCatalogue{store: store, thresholds: t}
+}
+
+func (c *imageCatalogue) build(sketches []indexer.StoredSketch) (*sketchIndex, error) {
+	x := &sketchIndex{byID: make(map[string]bool, len(sketches))}
+	raw := make([]similarity.Sketch, 0, len(sketches))
+	for _, sk := range sketches {
+		if len(sk.Sketch) == 0 {
+			continue
+		}
+		if err := similarity.Sketch(sk.Sketch).Validate(); err != nil {
+			return nil, fmt.Errorf("listing %s: %w", sk.ListingID, err)
+		}
+		x.ids = append(x.ids, sk.ListingID)
+		x.providers = append(x.providers, sk.ProviderID)
+		x.byID[sk.ListingID] = true
+		raw = append(raw, sk.Sketch)
+	}
+	idx, err := similarity.NewImageIndex(c.thresholds, raw)
+	if err != nil {
+		return nil, err
+	}
+	x.index = idx
+	return x, nil
+}
+
+// current returns a snapshot no older than catalogueRefresh, reading the
+// store when it is due; fresh forces the read (a batch scan that has just
+// written its listings).
+func (c *imageCatalogue) current(ctx context.Context, fresh bool) (*catalogueSnapshot, error) {
+	due := func() bool { return fresh || time.Since(time.Unix(0, c.checked.Load())) >= catalogueRefresh }
+	if snap := c.snap.Load(); snap != nil && !due() {
+		return snap, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if snap := c.snap.Load(); snap != nil && !due() {
+		return snap, nil // another caller refreshed while this one waited
+	}
+	start := time.Now()
+	if c.snap.Load() == nil {
+		if err := c.reload(ctx, start); err != nil {
+			return nil, err
+		}
+		return c.snap.Load(), nil
+	}
+	err := c.store.Sketches(ctx, c.watermark, func(sk indexer.StoredSketch) error {
+		c.recent[sk.ListingID] = sk
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: refresh image index: %w", ErrStore, err)
+	}
+	c.checked.Store(start.UnixNano())
+	c.watermark = start.Add(-catalogueSlack)
+	if len(c.recent) > max(recentFloor, len(c.snap.Load().base.ids)/10) {
+		if err := c.reload(ctx, start); err != nil {
+			return nil, err
+		}
+		return c.snap.Load(), nil
+	}
+	if err := c.publishRecent(); err != nil {
+		return nil, err
+	}
+	return c.snap.Load(), nil
+}
+
+// reload reads every sketch and replaces the snapshot. Called with mu held.
+func (c *imageCatalogue) reload(ctx context.Context, start time.Time) error {
+	var all []indexer.StoredSketch
+	err := c.store.Sketches(ctx, time.Time{}, func(sk indexer.StoredSketch) error {
+		all = append(all, sk)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%w: load image index: %w", ErrStore, err)
+	}
+	base, err := c.build(all)
+	if err != nil {
+		return fmt.Errorf("%w: load image index: %w", ErrStore, err)
+	}
+	empty, _ := c.build(nil)
+	c.recent = map[string]indexer.StoredSketch{}
+	c.checked.Store(start.UnixNano())
+	c.watermark = start.Add(-catalogueSlack)
+	c.snap.Store(&catalogueSnapshot{base: base, recent: empty})
+	return nil
+}
+
+// publishRecent rebuilds the second index from c.recent. Called with mu
+// held.
+func (c *imageCatalogue) publishRecent() error {
+	sks := make([]indexer.StoredSketch, 0, len(c.recent))
+	for _, sk := range c.recent {
+		sks = append(sks, sk)
+	}
+	recent, err := c.build(sks)
+	if err != nil {
+		return fmt.Errorf("%w: refresh image index: %w", ErrStore, err)
+	}
+	// Listings in recent without a sketch any more still shadow the base.
+	for _, sk := range sks {
+		recent.byID[sk.ListingID] = true
+	}
+	c.snap.Store(&catalogueSnapshot{base: c.snap.Load().base, recent: recent})
+	return nil
+}
+
+// wrote adds entries this scanner has just stored, so that the next query
+// sees them without waiting for a refresh. Before the first load there is
+// nothing to add to: the load will read them.
+func (c *imageCatalogue) wrote(entries []indexer.Entry) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.snap.Load() == nil {
+		return nil
+	}
+	for _, e := range entries {
+		c.recent[e.Listing.ID] = indexer.StoredSketch{ListingID: e.Listing.ID, ProviderID: e.Listing.Provider.ID, Sketch: e.Sketch}
+	}
+	return c.publishRecent()
+}
+
+// candidates returns the stored listings whose images may match sketch, as
+// store candidates.
+func (s *catalogueSnapshot) candidates(sketch similarity.Sketch) []indexer.Candidate {
+	if len(sketch) == 0 {
+		return nil
+	}
+	var out []indexer.Candidate
+	for _, o := range s.recent.index.Candidates(sketch) {
+		out = append(out, indexer.Candidate{ListingID: s.recent.ids[o], ProviderID: s.recent.providers[o], Hits: 1})
+	}
+	for _, o := range s.base.index.Candidates(sketch) {
+		if id := s.base.ids[o]; !s.recent.byID[id] {
+			out = append(out, indexer.Candidate{ListingID: id, ProviderID: s.base.providers[o], Hits: 1})
+		}
+	}
+	return out
+}

@@ -1,0 +1,119 @@
+package similarity
+
+import (
+	"image"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+func TestImageIndexFindsCopiesFromBothSides(t *testing.T) {
+	src := drawScreen(15, screenW, screenH)
+	w, h := src.Rect.Dx(), src.Rect.Dy()
+	orig := fingerprint(t, encodePNG(t, src))
+	other := fingerprint(t, encodePNG(t, drawScreen(3, screenW, screenH)))
+	tests := []struct {
+		name string
+		copy []byte
+	}{
+		{"mirrored", encodePNG(t, mirrored(src))},
+		{"status bar cut", encodePNG(t, cropped(src, image.Rect(0, h*12/100, w, h)))},
+		{"mirrored and cut", encodeJPEG(t, mirrored(cropped(src, image.Rect(0, h*12/100, w, h))), 60)},
+		{"five per cent cropped", encodeJPEG(t, cropped(src, image.Rect(w/20, h/20, w-w/20, h-h/20)), 70)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cp := fingerprint(t, tt.copy)
+			if _, ok := MatchImages(orig, cp); !ok {
+				t.Fatal("copy does not match; the index cannot be checked")
+			}
+			for _, dir := range []struct {
+				name          string
+				query, stored ImagePrint
+			}{{"copy queries original", cp, orig}, {"original queries copy", orig, cp}} {
+				x, err := NewImageIndex(DefaultImageThresholds(), []Sketch{AppendSketch(nil, other), AppendSketch(nil, dir.stored)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := x.Candidates(AppendSketch(nil, dir.query)); !slices.Contains(got, 1) {
+					t.Errorf("%s: candidates %v, want the copy (1)", dir.name, got)
+				}
+			}
+		})
+	}
+}
+
+func TestImageIndexCandidatesEqualTheThresholds(t *testing.T) {
+	// Synthetic variants around one query: the index must propose exactly
+	// the stored sketches with a variant pair that passes the candidate
+	// test and lies within ImageIndexRadius on one hash.
+	rng := rand.New(rand.NewPCG(3, 4))
+	th := DefaultImageThresholds()
+	flip := func(h uint64, n int) uint64 {
+		for _, b := range rng.Perm(64)[:n] {
+			h ^= 1 << b
+		}
+		return h
+	}
+	qp, qd := rng.Uint64(), rng.Uint64()
+	query := sketchOf(qp, qd, false)
+	var stored []Sketch
+	var want []int32
+	for i := range 400 {
+		pd, dd := rng.IntN(20), rng.IntN(20)
+		mirroredVariant := i%5 == 0
+		stored = append(stored, sketchOf(flip(qp, pd), flip(qd, dd), mirroredVariant))
+		if th.candidate(pd, dd) && (pd <= ImageIndexRadius || dd <= ImageIndexRadius) {
+			want = append(want, int32(i))
+		}
+	}
+	x, err := NewImageIndex(th, stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := x.Candidates(query); !slices.Equal(got, want) {
+		t.Fatalf("candidates %v\nwant %v", got, want)
+	}
+	if got := x.Candidates(sketchOf(qp, qd, true)); got != nil {
+		t.Errorf("a mirrored query variant proposed %v; only plain ones query", got)
+	}
+}
+
+func sketchOf(ph, dh uint64, mirrored bool) Sketch {
+	var s Sketch
+	return AppendSketch(s, ImagePrint{
+		Version:  ImagePrintVersion,
+		Detail:   []byte{1},
+		Variants: []ImageVariant{{Kind: VariantFull, PHash: ph, DHash: dh, Mirrored: mirrored}},
+	})
+}
+
+func TestNewImageIndexRejectsMalformedSketch(t *testing.T) {
+	if _, err := NewImageIndex(DefaultImageThresholds(), []Sketch{make(Sketch, 17), make(Sketch, 5)}); err == nil {
+		t.Fatal("a 5-byte sketch was accepted")
+	}
+}
+
+func BenchmarkHashIndexNear(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		rng := rand.New(rand.NewPCG(1, 2))
+		hs := randomHashes(rng, n)
+		x := NewHashIndex(hs)
+		b.Run("hashes="+itoa(n), func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				x.Near(hs[i%n]^0x5, ImageIndexRadius, func(int32, int) {})
+				i += 7919
+			}
+		})
+	}
+}
+
+func itoa(n int) string {
+	switch {
+	case n%1_000_000 == 0:
+		return string(rune('0'+n/1_000_000)) + "M"
+	default:
+		return string(rune('0'+n/100_000)) + "00k"
+	}
+}
