@@ -5,6 +5,8 @@
 //	marketgen eval -out /tmp/eval-tune -split tune -n 100
 //	marketgen policy -out /tmp/policy-holdout -split holdout -n 600
 //	marketgen templates -out /tmp/tpl-holdout -split holdout -n 100
+//	marketgen synth -out /tmp/synth-100k -n 100000 -workers 2
+//	marketgen hashes -out /tmp/hashes-1m.bin -n 1000000
 //
 // "market" writes the small marketplace committed under testdata; "eval"
 // writes a labelled evaluation corpus (not committed) whose tune and holdout
@@ -14,7 +16,10 @@
 // "templates" writes a template catalogue (template.json files and exported
 // mini-programs) with listings selling it and labels for the template rules
 // and copy.store; "-split fixture -n 8" is the catalogue committed under
-// testdata/templates.
+// testdata/templates. "synth" writes a scale corpus of any size (small
+// drawn images, or none) with about 2% image copies, 2% text copies and 5%
+// honest look-alikes; "hashes" writes 64-bit image hashes with planted
+// near-duplicate pairs for self-join benchmarks.
 package main
 
 import (
@@ -44,6 +49,8 @@ const usage = `usage:
   marketgen eval -out DIR -split tune|holdout [-n N] [-seed N] [-font PATH] [-workers N]
   marketgen policy -out DIR -split tune|holdout [-n N] [-seed N] [-font PATH] [-workers N]
   marketgen templates -out DIR -split tune|holdout|fixture [-n N] [-seed N]
+  marketgen synth -out DIR -n N [-seed N] [-images small|none] [-workers N]
+  marketgen hashes -out FILE -n N [-seed N] [-pairs P] [-radius R]
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -60,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", 0, "drawing goroutines (0: GOMAXPROCS)")
 	var split *string
 	var n *int
+	var images *string
+	var pairs, radius *int
 	switch args[0] {
 	case "market":
 	case "eval":
@@ -71,6 +80,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "templates":
 		split = fs.String("split", "", "tune, holdout or fixture (required)")
 		n = fs.Int("n", 100, "number of base templates")
+	case "synth":
+		n = fs.Int("n", 10000, "number of listings")
+		images = fs.String("images", "small", "small drawn images, or none")
+	case "hashes":
+		n = fs.Int("n", 1000000, "number of hashes")
+		pairs = fs.Int("pairs", 1000, "planted near-duplicate pairs")
+		radius = fs.Int("radius", 8, "largest planted Hamming distance (planted distances are even)")
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -87,6 +103,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *out == "" {
 		fmt.Fprintln(stderr, "marketgen: -out is required")
 		return 2
+	}
+	switch args[0] {
+	case "synth":
+		fonts, err := marketgen.LoadFonts(ctx, *fontPath)
+		if err != nil {
+			log.Warn("no CJK font; provider logos are drawn with blocks and look alike", "err", err)
+			fonts = nil
+		}
+		return runSynth(ctx, *out, marketgen.SynthOptions{N: *n, Seed: *seed, Images: *images, Workers: *workers, Logger: log, Fonts: fonts}, stderr)
+	case "hashes":
+		return runHashes(ctx, *out, *n, *seed, *pairs, *radius, log, stderr)
 	}
 	if args[0] == "templates" {
 		start := time.Now()
@@ -126,5 +153,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	log.Info("written", "dir", *out, "listings", sum.Listings, "providers", sum.Providers, "images", sum.Images,
 		"files", sum.Files, "bytes", sum.Bytes, "findings", expect, "lookalikes", len(sum.Truth)-expect, "elapsed", time.Since(start).Round(time.Millisecond))
+	return 0
+}
+
+func runSynth(ctx context.Context, out string, o marketgen.SynthOptions, stderr io.Writer) int {
+	start := time.Now()
+	log := o.Logger
+	sum, err := marketgen.WriteSynth(ctx, out, o)
+	if err != nil {
+		fmt.Fprintf(stderr, "marketgen: %v\n", err)
+		return 1
+	}
+	log.Info("written", "dir", out, "listings", sum.Listings, "providers", sum.Providers, "images", sum.Images,
+		"image_copies", sum.ImageCopies, "text_copies", sum.TextCopies, "lookalikes", sum.Lookalikes, "truth", sum.Truth,
+		"elapsed", time.Since(start).Round(time.Millisecond))
+	return 0
+}
+
+func runHashes(ctx context.Context, out string, n int, seed uint64, pairs, radius int, log *slog.Logger, stderr io.Writer) int {
+	start := time.Now()
+	planted, err := marketgen.WriteHashes(ctx, out, marketgen.HashOptions{N: n, Seed: seed, Pairs: pairs, Radius: radius})
+	if err != nil {
+		fmt.Fprintf(stderr, "marketgen: %v\n", err)
+		return 1
+	}
+	log.Info("written", "file", out, "hashes", n, "pairs", len(planted), "truth", out+".truth.jsonl",
+		"elapsed", time.Since(start).Round(time.Millisecond))
 	return 0
 }
