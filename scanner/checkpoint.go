@@ -219,6 +219,7 @@ func (cp *checkpoint) take(i int, entries []indexer.Entry, sides []side) bool {
 		return false
 	}
 	entries[i] = r.entry
+	r.entry = indexer.Entry{} // entries[i] holds it now; keep one copy
 	sides[i] = side{l: &entries[i].Listing, p: r.print}
 	return true
 }
@@ -258,6 +259,9 @@ func (cp *checkpoint) fresh(ctx context.Context, i int) error {
 	cp.mu.Lock()
 	for _, k := range batch {
 		cp.written[k] = true
+		// Stored: the encoded print, keys and sketch are not needed
+		// again, and a large run would otherwise hold all of them.
+		cp.entries[k].Print, cp.entries[k].Keys, cp.entries[k].Sketch = nil, nil, nil
 	}
 	cp.mu.Unlock()
 	return nil

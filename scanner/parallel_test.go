@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -110,5 +111,83 @@ func TestScanIsCancellable(t *testing.T) {
 	}
 	if _, err := sc.Scan(ctx, []string{dir}); err == nil {
 		t.Error("a cancelled scan reported success")
+	}
+}
+
+// TestConcurrentChecksShareTheImageIndex checks drafts from many
+// goroutines at once against a scanned catalogue, some of them recorded:
+// every draft that re-uses a catalogue picture is found, and a recorded
+// draft is found by the checks that follow it, without waiting for the
+// image index to refresh from the store. Under the race detector it also
+// checks the index snapshots and their refresh are shared safely.
+func TestConcurrentChecksShareTheImageIndex(t *testing.T) {
+	dir := smallCatalogue(t)
+	ctx := context.Background()
+	sc, err := scanner.New(mustStore(t), scanner.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.Scan(ctx, []string{filepath.Join(dir, "listings.jsonl")}); err != nil {
+		t.Fatal(err)
+	}
+	draft := func(id, provider, picture string) listing.Listing {
+		return listing.Listing{
+			ID: id, Provider: listing.Provider{ID: provider}, Title: "全新上线的门店管理小程序 " + id,
+			Images: []string{picture}, Source: filepath.Join(dir, "drafts.json"),
+		}
+	}
+	imageFound := func(res *scanner.CheckResult, other string) bool {
+		for _, f := range res.Reasons {
+			if f.Rule == listing.RuleCopyImage && (other == "" || f.OtherListingID == other || f.ListingID == other) {
+				return true
+			}
+		}
+		return false
+	}
+	errs := make(chan error, 16)
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			d := draft(fmt.Sprintf("L-D%02d", g), fmt.Sprintf("P-NEW-%d", g), fmt.Sprintf("img/p%d.png", g%12))
+			res, err := sc.Check(ctx, d, g%4 == 0)
+			switch {
+			case err != nil:
+				errs <- err
+			case !imageFound(res, ""):
+				errs <- fmt.Errorf("draft %s re-uses a catalogue picture but got %s with %d reasons", d.ID, res.Decision, len(res.Reasons))
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+
+	// A picture the catalogue did not have, recorded by one provider, is
+	// then found in another provider's draft.
+	fresh := filepath.Join(dir, "img", "fresh.png")
+	m := image.NewRGBA(image.Rect(0, 0, 96, 160))
+	draw.Draw(m, m.Rect, image.NewUniform(color.RGBA{30, 160, 90, 255}), image.Point{}, draw.Src)
+	for i := range 10 {
+		draw.Draw(m, image.Rect(8*i, 14*i, 8*i+20, 14*i+12), image.NewUniform(color.RGBA{uint8(25 * i), 20, 200, 255}), image.Point{}, draw.Src)
+	}
+	f, err := os.Create(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, m); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if res, err := sc.Check(ctx, draft("L-FIRST", "P-FIRST", "img/fresh.png"), true); err != nil || imageFound(res, "") {
+		t.Fatalf("first use of a new picture: %+v, %v", res, err)
+	}
+	res, err := sc.Check(ctx, draft("L-SECOND", "P-SECOND", "img/fresh.png"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !imageFound(res, "L-FIRST") {
+		t.Errorf("the recorded draft's picture was not found again: %s, %+v", res.Decision, res.Reasons)
 	}
 }

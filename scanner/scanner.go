@@ -288,6 +288,12 @@ func (s *Scanner) scanListings(ctx context.Context, ls []listing.Listing, res *R
 	if err := s.index(ctx, cp.toIndex(entries)); err != nil {
 		return nil, err
 	}
+	// Stored: the encoded prints, keys and sketches are not needed again
+	// (sides hold the decoded prints), and at catalogue scale they are
+	// most of the memory.
+	for i := range entries {
+		entries[i].Print, entries[i].Keys, entries[i].Sketch = nil, nil, nil
+	}
 	if s.indexOnly {
 		res.Listings, res.Resumed, res.Elapsed = len(sides), cp.count, time.Since(start)
 		return res, nil

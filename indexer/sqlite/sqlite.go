@@ -116,7 +116,10 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 			return nil, err
 		}
 	}
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_txlock=immediate"
+	// A 64 MiB page cache per connection: the key index of a 100k-listing
+	// catalogue is about 600 MB, and with SQLite's default 2 MB every
+	// insert into it misses the cache.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=foreign_keys(ON)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Scale suite: generates a synthetic marketplace and measures, on this
 # machine, what docs/BENCHMARKS.md reports under "Scale":
-#   1. a full scan that decodes every image (filling the image cache);
-#   2. a full scan of the same catalogue into a fresh store with the image
-#      cache warm, on the embedded store and, with -es, on Elasticsearch;
-#   3. incremental scans after 1% and 10% of the listings changed;
+#   1. seeding a store with the catalogue (scan --index-only), decoding
+#      every image once into the image cache; with -es, Elasticsearch too;
+#   2. incremental scans after 1% and 10% of the listings changed;
+#   3. with -full, full scans (every rule over every listing) into fresh
+#      stores with the image cache warm;
 #   4. pre-publish check latency through `listingscan serve` + loadtest;
 #   5. the self-join of a million hashes next to brute force (-brute).
 #
-# usage: tools/scalebench/run.sh [-n 100000] [-es URL] [-work DIR] [-brute] [-rate 50] [-duration 20s]
+# usage: tools/scalebench/run.sh [-n 100000] [-es URL] [-work DIR] [-full] [-brute] [-rate 50] [-duration 20s]
 # Results are JSON lines in WORK/results.jsonl and a summary on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,6 +18,7 @@ n=100000
 es=""
 work=""
 brute=""
+full=""
 rate=50
 duration=20s
 while [ $# -gt 0 ]; do
@@ -25,9 +27,10 @@ while [ $# -gt 0 ]; do
 	-es) es=$2; shift 2 ;;
 	-work) work=$2; shift 2 ;;
 	-brute) brute=-brute; shift ;;
+	-full) full=1; shift ;;
 	-rate) rate=$2; shift 2 ;;
 	-duration) duration=$2; shift 2 ;;
-	*) echo "usage: $0 [-n N] [-es URL] [-work DIR] [-brute] [-rate R] [-duration D]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-n N] [-es URL] [-work DIR] [-full] [-brute] [-rate R] [-duration D]" >&2; exit 2 ;;
 	esac
 done
 work=${work:-$(mktemp -d /tmp/scalebench.XXXXXX)}
@@ -68,27 +71,36 @@ if [ ! -f "$corpus/listings.jsonl" ]; then
 	step generate "$work/bin/marketgen" synth -out "$corpus" -n "$n" -workers "$(nproc)"
 fi
 
-# 1. Cold: every image decoded; the image cache is filled.
-rm -f "$work"/cold.db* "$work"/images.db*
-step scan-cold "$ls" scan "$corpus/listings.jsonl" --store "sqlite:$work/cold.db" --image-cache "$work/images.db" --format json --out "$work/scan-cold.json"
-
-# 2. Warm: a fresh store, the image cache as the cold run left it.
-rm -f "$work"/warm.db*
-step scan-cached-sqlite "$ls" scan "$corpus/listings.jsonl" --store "sqlite:$work/warm.db" --image-cache "$work/images.db" --format json --out "$work/scan-cached-sqlite.json"
+# 1. Seed: every image decoded (filling the image cache), listings stored,
+# no rule run.
+rm -f "$work"/seed.db* "$work"/images.db*
+step seed-sqlite "$ls" scan "$corpus/listings.jsonl" --index-only --store "sqlite:$work/seed.db" --image-cache "$work/images.db" --format json --out "$work/seed-sqlite.json"
 if [ -n "$es" ]; then
 	prefix="scale$n"
 	curl -fsS -X DELETE "$es/${prefix}-*" >/dev/null 2>&1 || true
-	step scan-cached-es "$ls" scan "$corpus/listings.jsonl" --store "$es" --es-index-prefix "$prefix" --image-cache "$work/images.db" --format json --out "$work/scan-cached-es.json"
+	step seed-es "$ls" scan "$corpus/listings.jsonl" --index-only --store "$es" --es-index-prefix "$prefix" --image-cache "$work/images.db" --format json --out "$work/seed-es.json"
 fi
 
-# 3. Incremental: 1% and then 10% of the listings change.
+# 2. Incremental: 1% and then 10% of the listings change; only those are
+# fingerprinted and matched against the whole catalogue.
 for share in 0.01 0.10; do
 	"$sb" mutate -in "$corpus/listings.jsonl" -out "$corpus/changed-$share.jsonl" -share "$share" -seed 7 >>"$work/mutate.log"
-	cp "$work/warm.db" "$work/incr.db"
+	cp "$work/seed.db" "$work/incr.db"
 	rm -f "$work"/incr.db-*
 	step "scan-incremental-$share" "$ls" scan "$corpus/changed-$share.jsonl" --incremental --store "sqlite:$work/incr.db" --image-cache "$work/images.db" --format json --out "$work/scan-incremental-$share.json"
 	rm -f "$corpus/changed-$share.jsonl"
 done
+
+# 3. Full scans with the image cache warm, into fresh stores (with -full:
+# they run every rule over every listing and take long).
+if [ -n "$full" ]; then
+	rm -f "$work"/full.db*
+	step scan-full-sqlite "$ls" scan "$corpus/listings.jsonl" --store "sqlite:$work/full.db" --image-cache "$work/images.db" --format json --out "$work/scan-full-sqlite.json"
+	if [ -n "$es" ]; then
+		curl -fsS -X DELETE "$es/full$n-*" >/dev/null 2>&1 || true
+		step scan-full-es "$ls" scan "$corpus/listings.jsonl" --store "$es" --es-index-prefix "full$n" --image-cache "$work/images.db" --format json --out "$work/scan-full-es.json"
+	fi
+fi
 
 # 4. Pre-publish checks: updates and copies of live listings, posted with
 # their images inline, at a fixed rate.
@@ -113,7 +125,7 @@ check_latency() {
 	tail -n 1 "$results" >&2
 }
 shift $# || true
-check_latency check-sqlite 18431 --store "sqlite:$work/warm.db"
+check_latency check-sqlite 18431 --store "sqlite:$work/seed.db"
 if [ -n "$es" ]; then
 	check_latency check-es 18432 --store "$es" --es-index-prefix "scale$n"
 fi
