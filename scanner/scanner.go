@@ -469,8 +469,19 @@ func (s *Scanner) candidates(ctx context.Context, images *catalogueSnapshot, me 
 	if err != nil {
 		return nil, fmt.Errorf("%w: candidates of %s: %w", ErrStore, me.l.ID, err)
 	}
+	// Stores return the candidates sharing most keys first. A copy shares
+	// many of its bands; listings that share only a stock sentence or a
+	// generic title share one or two, and in a large catalogue there are
+	// thousands of them. Past the budget, only those are dropped.
+	if len(cands) > maxTextCandidates {
+		cands = cands[:maxTextCandidates]
+	}
 	return append(cands, images.candidates(me.p.sketch())...), nil
 }
+
+// maxTextCandidates bounds the text candidates verified per listing, the
+// ones sharing most band keys kept.
+const maxTextCandidates = 256
 
 // stored loads listings of the catalogue that are not part of this run.
 func (s *Scanner) stored(ctx context.Context, ids []string) ([]side, error) {
