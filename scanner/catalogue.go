@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,10 @@ const (
 	// the catalogue, at least recentFloor listings.
 	recentFloor = 4096
 )
+
+// errTooManyRecent stops a refresh that has found enough changed listings
+// to warrant loading the whole index again.
+var errTooManyRecent = errors.New("too many recent listings")
 
 // imageCatalogue is the scanner's view of every stored listing's images.
 // It is safe for concurrent use.
@@ -111,21 +116,27 @@ func (c *imageCatalogue) current(ctx context.Context, fresh bool) (*catalogueSna
 		}
 		return c.snap.Load(), nil
 	}
+	// Once the recent listings outgrow the second index the whole index is
+	// loaded again, so reading more of them would be read twice.
+	limit := max(recentFloor, len(c.snap.Load().base.ids)/10)
 	err := c.store.Sketches(ctx, c.watermark, func(sk indexer.StoredSketch) error {
 		c.recent[sk.ListingID] = sk
+		if len(c.recent) > limit {
+			return errTooManyRecent
+		}
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("%w: refresh image index: %w", ErrStore, err)
-	}
-	c.checked.Store(start.UnixNano())
-	c.watermark = start.Add(-catalogueSlack)
-	if len(c.recent) > max(recentFloor, len(c.snap.Load().base.ids)/10) {
+	if errors.Is(err, errTooManyRecent) {
 		if err := c.reload(ctx, start); err != nil {
 			return nil, err
 		}
 		return c.snap.Load(), nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: refresh image index: %w", ErrStore, err)
+	}
+	c.checked.Store(start.UnixNano())
+	c.watermark = start.Add(-catalogueSlack)
 	if err := c.publishRecent(); err != nil {
 		return nil, err
 	}

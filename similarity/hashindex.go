@@ -99,12 +99,6 @@ func buildChunk(hashes []uint64, shift, width uint) hashChunk {
 	return c
 }
 
-// Len is the number of hashes indexed.
-func (x *HashIndex) Len() int { return len(x.hashes) }
-
-// Hash returns the hash with the given id.
-func (x *HashIndex) Hash(id int32) uint64 { return x.hashes[id] }
-
 // Near calls fn once for every indexed hash within Hamming distance radius
 // of h, with its id and distance, in no particular order. A negative radius
 // finds nothing; radii of 32 and more are allowed but visit most of the

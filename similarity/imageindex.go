@@ -101,9 +101,6 @@ func NewImageIndex(t ImageThresholds, sketches []Sketch) (*ImageIndex, error) {
 	return x, nil
 }
 
-// Variants is the number of variants indexed.
-func (x *ImageIndex) Variants() int { return len(x.owner) }
-
 // Candidates returns the owners of the stored images that may match one of
 // the query's images, sorted, each once. An invalid sketch finds nothing.
 func (x *ImageIndex) Candidates(query Sketch) []int32 {
