@@ -122,8 +122,12 @@ type Store interface {
 	Get(ctx context.Context, ids []string) ([]Entry, error)
 	// Digests returns the stored content digest of each known id.
 	Digests(ctx context.Context, ids []string) (map[string]string, error)
-	// Candidates returns the listings that share at least one key.
-	Candidates(ctx context.Context, keys []string) ([]Candidate, error)
+	// Candidates returns the listings that share at least one key, those
+	// sharing most first, ties by id (SortCandidates); with limit > 0 only
+	// the first limit of them. A key that a large catalogue's stock
+	// wording gives to thousands of listings makes them all candidates;
+	// the limit keeps the store from shipping every one.
+	Candidates(ctx context.Context, keys []string, limit int) ([]Candidate, error)
 	// Sketches calls fn for every listing stored at or after since (every
 	// listing for the zero time), with its sketch, which may be empty. The
 	// scanner builds its in-memory image index from them, and refreshes it
@@ -140,6 +144,9 @@ type Store interface {
 	Findings(ctx context.Context, q FindingQuery) ([]listing.Finding, error)
 	// Stats counts what the store holds.
 	Stats(ctx context.Context) (Stats, error)
+	// Ping reports whether the store answers, at the cost of a request,
+	// not of counting it as Stats does: what a health check calls.
+	Ping(ctx context.Context) error
 	Close() error
 }
 

@@ -62,10 +62,12 @@ type catalogueSnapshot struct {
 	base, recent *sketchIndex
 }
 
-// sketchIndex is an ImageIndex with the listings its owners stand for.
+// sketchIndex is an ImageIndex with the listings its owners stand for and
+// their text sketches.
 type sketchIndex struct {
 	ids, providers []string
-	byID           map[string]bool
+	texts          []textSketch
+	byID           map[string]int32 // position in ids
 	index          *similarity.ImageIndex
 }
 
@@ -73,20 +75,22 @@ func newImageCatalogue(store indexer.Store, t similarity.ImageThresholds) *image
 	return &imageCatalogue{store: store, thresholds: t}
 }
 
+// build indexes sketches. A listing whose sketch cannot be read (stored
+// by an older version, whose print is not used either) is left out until
+// it is scanned again.
 func (c *imageCatalogue) build(sketches []indexer.StoredSketch) (*sketchIndex, error) {
-	x := &sketchIndex{byID: make(map[string]bool, len(sketches))}
+	x := &sketchIndex{byID: make(map[string]int32, len(sketches))}
 	raw := make([]similarity.Sketch, 0, len(sketches))
 	for _, sk := range sketches {
-		if len(sk.Sketch) == 0 {
+		images, text, err := decodeSketch(sk.Sketch)
+		if err != nil {
 			continue
 		}
-		if err := similarity.Sketch(sk.Sketch).Validate(); err != nil {
-			return nil, fmt.Errorf("listing %s: %w", sk.ListingID, err)
-		}
+		x.byID[sk.ListingID] = int32(len(x.ids))
 		x.ids = append(x.ids, sk.ListingID)
 		x.providers = append(x.providers, sk.ProviderID)
-		x.byID[sk.ListingID] = true
-		raw = append(raw, sk.Sketch)
+		x.texts = append(x.texts, text)
+		raw = append(raw, images)
 	}
 	idx, err := similarity.NewImageIndex(c.thresholds, raw)
 	if err != nil {
@@ -176,9 +180,11 @@ func (c *imageCatalogue) publishRecent() error {
 	if err != nil {
 		return fmt.Errorf("%w: refresh image index: %w", ErrStore, err)
 	}
-	// Listings in recent without a sketch any more still shadow the base.
+	// Listings in recent without a readable sketch still shadow the base.
 	for _, sk := range sks {
-		recent.byID[sk.ListingID] = true
+		if _, ok := recent.byID[sk.ListingID]; !ok {
+			recent.byID[sk.ListingID] = -1
+		}
 	}
 	c.snap.Store(&catalogueSnapshot{base: c.snap.Load().base, recent: recent})
 	return nil
@@ -210,9 +216,29 @@ func (s *catalogueSnapshot) candidates(sketch similarity.Sketch) []indexer.Candi
 		out = append(out, indexer.Candidate{ListingID: s.recent.ids[o], ProviderID: s.recent.providers[o], Hits: 1})
 	}
 	for _, o := range s.base.index.Candidates(sketch) {
-		if id := s.base.ids[o]; !s.recent.byID[id] {
+		if id := s.base.ids[o]; !s.recent.has(id) {
 			out = append(out, indexer.Candidate{ListingID: id, ProviderID: s.base.providers[o], Hits: 1})
 		}
 	}
 	return out
+}
+
+func (x *sketchIndex) has(id string) bool {
+	_, ok := x.byID[id]
+	return ok
+}
+
+// text returns the text sketch of a stored listing; ok is false when the
+// catalogue does not know it (stored since the last refresh, or without a
+// readable sketch).
+func (s *catalogueSnapshot) text(id string) (textSketch, bool) {
+	for _, x := range []*sketchIndex{s.recent, s.base} {
+		if i, ok := x.byID[id]; ok {
+			if i < 0 {
+				return textSketch{}, false
+			}
+			return x.texts[i], true
+		}
+	}
+	return textSketch{}, false
 }

@@ -3,6 +3,7 @@ package scanner
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -21,7 +22,14 @@ import (
 //
 // Version 2 adds the QR codes found in each image. Version 3 finds image
 // candidates through sketches held in memory instead of stored keys.
-const printVersion = 3
+// Version 4 stores description shingles as packed bytes and puts text
+// digests in the sketch.
+const printVersion = 4
+
+// factsVersion changes whenever what is learnt from one image (ImageFact's
+// print and QR codes) changes meaning; it keys the image cache. It was
+// printVersion until version 3, so caches of that version stay valid.
+const factsVersion = 3
 
 // Print is the scanner's fingerprint of one listing: what the copy rules
 // verify a candidate pair against, kept in the store so a stored listing is
@@ -31,12 +39,47 @@ type Print struct {
 	Images  []ImageFact  `json:"images,omitempty"`
 	Title   string       `json:"title,omitempty"` // normalised title
 	Desc    string       `json:"desc,omitempty"`  // normalised visible description text
-	DescSh  []uint64     `json:"desc_sh,omitempty"`
+	DescSh  shingleSet   `json:"desc_sh,omitempty"`
 	Problem []InputIssue `json:"problems,omitempty"`
 
 	// textKeys are the title and description LSH keys. They are only
 	// needed while the listing is queried, so they are not stored twice.
 	textKeys []string
+	// digest summarises DescSh for the catalogue; set when the print is
+	// made, recomputed for prints read back (descDigest).
+	digest similarity.TextDigest
+}
+
+// shingleSet is a description's shingles, stored as base64 of their
+// little-endian bytes: a print is read back for every candidate pair, and
+// hundreds of shingles as JSON numbers made most of its size and of its
+// decoding time.
+type shingleSet []uint64
+
+// MarshalJSON writes the set as one base64 string.
+func (s shingleSet) MarshalJSON() ([]byte, error) {
+	raw := make([]byte, 0, 8*len(s))
+	for _, v := range s {
+		raw = binary.LittleEndian.AppendUint64(raw, v)
+	}
+	return json.Marshal(raw)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (s *shingleSet) UnmarshalJSON(data []byte) error {
+	var raw []byte
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return fmt.Errorf("description shingles: %w", err)
+	}
+	if len(raw)%8 != 0 {
+		return fmt.Errorf("description shingles: %d bytes is not a whole number of shingles", len(raw))
+	}
+	out := make(shingleSet, len(raw)/8)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint64(raw[8*i:])
+	}
+	*s = out
+	return nil
 }
 
 // ImageFact is one listing image: where it came from, its hashes and the
@@ -105,7 +148,7 @@ type storedFacts struct {
 // search settings).
 func (f *fingerprinter) factsKey(digest string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%d|%d|%+v|", printVersion, similarity.ImagePrintVersion, f.limits)
+	fmt.Fprintf(h, "%d|%d|%+v|", factsVersion, similarity.ImagePrintVersion, f.limits)
 	if f.qr != nil {
 		fmt.Fprintf(h, "%+v", *f.qr)
 	}
@@ -239,6 +282,7 @@ func (f *fingerprinter) fingerprint(ctx context.Context, l listing.Listing) (ind
 	title := f.text.Title(l.Title)
 	body := f.text.Description(desc.Text)
 	p.Title, p.Desc, p.DescSh = title.Normalized, body.Normalized, body.Shingles
+	p.digest = similarity.DigestShingles(body.Shingles)
 	p.textKeys = append(title.Keys, body.Keys...)
 
 	raw, err := json.Marshal(p)
@@ -261,14 +305,32 @@ func (p *Print) keys() []string {
 	return dedupe(slices.Clone(p.textKeys))
 }
 
-// sketch is the hashes of the listing's images, what the in-memory image
-// index holds.
-func (p *Print) sketch() similarity.Sketch {
+// imageSketch is the hashes of the listing's images, what the in-memory
+// image index holds.
+func (p *Print) imageSketch() similarity.Sketch {
 	var s similarity.Sketch
 	for _, im := range p.Images {
 		s = similarity.AppendSketch(s, im.Print)
 	}
 	return s
+}
+
+// descDigest summarises the description shingles.
+func (p *Print) descDigest() similarity.TextDigest {
+	if p.digest != nil || len(p.DescSh) == 0 {
+		return p.digest
+	}
+	return similarity.DigestShingles(p.DescSh)
+}
+
+// sketch is what the catalogue holds of the listing (see listingSketch).
+func (p *Print) sketch() []byte {
+	return p.textSketch().encode(p.imageSketch())
+}
+
+// textSketch is what a text candidate is first judged by.
+func (p *Print) textSketch() textSketch {
+	return textSketch{title: p.Title, descRunes: runeLen(p.Desc), desc: p.descDigest()}
 }
 
 func dedupe(keys []string) []string {

@@ -3,20 +3,25 @@
 // check reuses.
 //
 // A scan has three phases. Fingerprint: every input listing is loaded, its
-// images decoded once and hashed, its text normalised and signed. Index: the
-// fingerprints and their candidate keys go to the store. Match: each listing
-// asks the store for the listings sharing a key with it, and only those
-// candidates are verified exactly.
+// images decoded once (or their facts taken from the image cache) and
+// hashed, its text normalised and signed. Index: the prints, text band keys
+// and sketches go to the store. Match: each listing gathers candidates —
+// the stored listings sharing a text band key, as many as
+// maxKeyCandidates, ranked by keys shared, then kept only if their text
+// sketches allow a copy (sketch.go); and the listings whose image hashes
+// the in-memory catalogue finds near its own (catalogue.go) — and only
+// those candidates are verified exactly.
 //
 // Complexity: fingerprinting is O(n) in listings (and images). Matching
-// makes a bounded number of key lookups per listing — per image a fixed
-// number of hash-chunk neighbourhood keys, per text a fixed number of LSH
-// bands — so it is O(n · k) lookups plus O(c) exact verifications, where c is
-// the number of candidate pairs. No step compares all pairs: c counts only
-// pairs that share a key, so it grows with the number of near-duplicates
-// in the catalogue. Screens built from one layout are near-duplicates to a
-// 64-bit hash, which is why c still grows with the catalogue when many
-// listings share a layout (measured in docs/BENCHMARKS.md).
+// makes one bounded key query and one in-memory index query per listing,
+// so it is O(n · k) plus O(c) exact verifications, where c is the number
+// of candidate pairs that survive the sketches. No step compares all
+// pairs: c counts only pairs that share a key or near image hashes and
+// whose sketches do not rule a copy out, so it grows with the number of
+// near-duplicates in the catalogue. Screens built from one layout are
+// near-duplicates to a 64-bit hash, which is why c still grows with the
+// catalogue when many listings share a layout (measured in
+// docs/BENCHMARKS.md).
 package scanner
 
 import (
@@ -465,23 +470,42 @@ func (s *Scanner) match(ctx context.Context, sides []side) ([]listing.Finding, i
 // text band key, from the store, and those whose images the image
 // catalogue proposes.
 func (s *Scanner) candidates(ctx context.Context, images *catalogueSnapshot, me side) ([]indexer.Candidate, error) {
-	cands, err := s.store.Candidates(ctx, me.p.keys())
+	cands, err := s.store.Candidates(ctx, me.p.keys(), maxKeyCandidates)
 	if err != nil {
 		return nil, fmt.Errorf("%w: candidates of %s: %w", ErrStore, me.l.ID, err)
 	}
+	// Most listings sharing a band key share a generic title word or a
+	// common sentence; their text sketches rule them out without reading
+	// them (see sketch.go). Listings the catalogue does not know yet stay.
+	mine := me.p.textSketch()
+	kept := cands[:0]
+	for _, c := range cands {
+		if o, ok := images.text(c.ListingID); ok && !s.cfg.textMayMatch(mine, o) {
+			continue
+		}
+		kept = append(kept, c)
+	}
+	cands = kept
 	// Stores return the candidates sharing most keys first. A copy shares
 	// many of its bands; listings that share only a stock sentence or a
-	// generic title share one or two, and in a large catalogue there are
-	// thousands of them. Past the budget, only those are dropped.
+	// generic title share one or two. Past the budget, only those are
+	// dropped.
 	if len(cands) > maxTextCandidates {
 		cands = cands[:maxTextCandidates]
 	}
-	return append(cands, images.candidates(me.p.sketch())...), nil
+	return append(cands, images.candidates(me.p.imageSketch())...), nil
 }
 
 // maxTextCandidates bounds the text candidates verified per listing, the
 // ones sharing most band keys kept.
 const maxTextCandidates = 256
+
+// maxKeyCandidates bounds the listings a store returns for one listing's
+// keys, those sharing most kept, before the text sketches judge them. A
+// copy shares several of its 118 band keys; at 100,000 listings a listing
+// shares one or two with 2,000–8,000 others and five or more with about
+// 100–300.
+const maxKeyCandidates = 1024
 
 // stored loads listings of the catalogue that are not part of this run.
 func (s *Scanner) stored(ctx context.Context, ids []string) ([]side, error) {

@@ -122,8 +122,12 @@ func (s *Scanner) stores(ctx context.Context, sides []side) ([]*store, error) {
 			return nil // an unreadable logo is the image rules' concern
 		}
 		sum := sha256.Sum256(data)
-		p, err := s.fp.cache.get(hex.EncodeToString(sum[:16]), func() (similarity.ImagePrint, error) {
-			return similarity.FingerprintImage(data, s.fp.limits)
+		digest := hex.EncodeToString(sum[:16])
+		// Through the image cache, like listing images: a catalogue's
+		// logos are decoded once across runs.
+		p, err := s.fp.cache.get(digest, func() (similarity.ImagePrint, error) {
+			f, err := s.fp.cachedFacts(ctx, digest, data)
+			return f.print, err
 		})
 		if err == nil {
 			st.logo = p

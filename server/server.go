@@ -37,6 +37,7 @@ type Store interface {
 	Findings(ctx context.Context, q indexer.FindingQuery) ([]listing.Finding, error)
 	Get(ctx context.Context, ids []string) ([]indexer.Entry, error)
 	Stats(ctx context.Context) (indexer.Stats, error)
+	Ping(ctx context.Context) error
 	indexer.Reviews
 }
 
@@ -257,7 +258,7 @@ func (r *statusRecorder) WriteHeader(code int) {
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if _, err := s.cfg.Store.Stats(ctx); err != nil {
+	if err := s.cfg.Store.Ping(ctx); err != nil {
 		s.metrics.storeErrors.Inc()
 		s.log.Warn("health check: store unreachable", "err", err)
 		writeError(w, http.StatusServiceUnavailable, "store unreachable")

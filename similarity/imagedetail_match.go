@@ -103,6 +103,11 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 	if nx < 8 || ny < 8 {
 		return detailResult{}
 	}
+	// Colour is cheap to compare and settles most pairs of one layout
+	// in different colours, so it goes first.
+	if !colourAgrees(a, b, fa, fb, fo, mirrored, p) {
+		return detailResult{cells: nx * ny}
+	}
 	alpha, beta := photometricFit(la, lb)
 	for i, v := range la {
 		la[i] = math.Max(0, math.Min(255, alpha*v+beta))
@@ -140,7 +145,7 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 				markTextRows(stamp, src, dst, nx, copyAspect, p.level)
 			}
 			r := overlayResidual(src, dst, nx, ny, stamp)
-			differ, patch, area := differing(r, nx, ny, p.level, nil)
+			differ, patch, area := differing(r, nx, ny, p.level, nil, p.stray+int(p.patch*float64(nx*ny)))
 			all = append(all, reading{dir, src, dst, stamp, r, differ-patch <= p.stray && float64(area) <= p.patch*float64(nx*ny)})
 			if first || differ-patch < res.differ-res.patch {
 				res = detailResult{cells: nx * ny, differ: differ, patch: patch, patchArea: area}
@@ -148,8 +153,8 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 			}
 		}
 	}
-	res.colourOK = colourAgrees(a, b, fa, fb, fo, mirrored, p)
-	res.ok = res.colourOK && res.differ-res.patch <= p.stray && float64(res.patchArea) <= p.patch*float64(res.cells)
+	res.colourOK = true
+	res.ok = res.differ-res.patch <= p.stray && float64(res.patchArea) <= p.patch*float64(res.cells)
 	if !res.ok || p.strictLevel <= 0 {
 		return res
 	}
@@ -176,7 +181,7 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 		}
 	}
 	for k, rd := range all {
-		if d, pt, _ := differing(rd.r, nx, ny, p.strictLevel, skips[k]); d-pt <= p.strictStray {
+		if d, pt, _ := differing(rd.r, nx, ny, p.strictLevel, skips[k], p.strictStray+nx*ny); d-pt <= p.strictStray {
 			res.ok, res.strictFailed = true, false
 			return res
 		}
@@ -189,7 +194,7 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 			levelled[rd.dir] = localLevel(rd.src, rd.dst, nx, ny)
 		}
 		r := overlayResidual(levelled[rd.dir], rd.dst, nx, ny, rd.stamp)
-		if d, pt, _ := differing(r, nx, ny, p.strictLevel, skips[k]); d-pt <= p.strictStray {
+		if d, pt, _ := differing(r, nx, ny, p.strictLevel, skips[k], p.strictStray+nx*ny); d-pt <= p.strictStray {
 			res.ok, res.strictFailed = true, false
 			return res
 		}
@@ -199,8 +204,10 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 
 // differing counts the cells of the residual r over level, leaving out the
 // outermost cells and the rows skip marks, and finds their largest patch:
-// its size and the area of its bounding box.
-func differing(r []float64, nx, ny int, level float64, skip []bool) (differ, patch, area int) {
+// its size and the area of its bounding box. When more than hopeless cells
+// differ, no patch can excuse them; the patch search, the costly part, is
+// skipped and the patch reported empty.
+func differing(r []float64, nx, ny int, level float64, skip []bool, hopeless int) (differ, patch, area int) {
 	strong := make([]bool, len(r))
 	for i, v := range r {
 		// The outermost cells are not held against a pair: a cut or a
@@ -215,6 +222,9 @@ func differing(r []float64, nx, ny int, level float64, skip []bool) (differ, pat
 			strong[i] = true
 			differ++
 		}
+	}
+	if differ > hopeless {
+		return differ, 0, 0
 	}
 	patch, area = largestPatch(strong, nx, ny)
 	return differ, patch, area

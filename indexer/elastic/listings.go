@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"time"
@@ -230,12 +231,17 @@ const maxTerms = 60_000
 const searchPage = 5000
 
 // Candidates returns the listings sharing at least one of keys, with Hits
-// the number of distinct query keys each shares. The filter is a terms
-// query on the keys field; the shared keys are counted here from each
-// hit's keys (doc values, not the source), so the count is exact. Hits come
-// in pages sorted by id (search_after), so every request is bounded
-// whatever the number of candidates.
-func (s *Store) Candidates(ctx context.Context, keys []string) ([]indexer.Candidate, error) {
+// the number of distinct query keys each shares, most first.
+//
+// With a limit, the engine ranks: each key is a constant-score clause, so a
+// listing's score is the number of keys it shares, and the first limit
+// hits by score, then id, are the answer; only their provider ids travel.
+// Without one, every listing is read: the filter is a terms query on the
+// keys field and the shared keys are counted here from each hit's keys
+// (doc values, not the source). Hits come in pages sorted by id
+// (search_after), so every request is bounded whatever the number of
+// candidates.
+func (s *Store) Candidates(ctx context.Context, keys []string, limit int) ([]indexer.Candidate, error) {
 	want := slices.Clone(keys)
 	slices.Sort(want)
 	want = slices.Compact(want)
@@ -244,6 +250,9 @@ func (s *Store) Candidates(ctx context.Context, keys []string) ([]indexer.Candid
 	}
 	if err := s.visible(ctx); err != nil {
 		return nil, fmt.Errorf("elasticsearch %s: candidates: %w", s.url, err)
+	}
+	if limit > 0 && len(want) <= maxClauses {
+		return s.rankedCandidates(ctx, want, limit)
 	}
 	query := make(map[string]bool, len(want))
 	for _, k := range want {
@@ -275,6 +284,41 @@ func (s *Store) Candidates(ctx context.Context, keys []string) ([]indexer.Candid
 	out := make([]indexer.Candidate, 0, len(hits))
 	for _, c := range hits {
 		out = append(out, *c)
+	}
+	indexer.SortCandidates(out)
+	return out, nil
+}
+
+// maxClauses bounds the keys of a ranked candidate query, below the
+// engine's default limit of 1,024 boolean clauses. Listings query with
+// about 120 keys; more fall back to the unranked scan.
+const maxClauses = 1000
+
+// rankedCandidates lets the engine count shared keys and rank by them.
+func (s *Store) rankedCandidates(ctx context.Context, keys []string, limit int) ([]indexer.Candidate, error) {
+	should := make([]any, len(keys))
+	for i, k := range keys {
+		should[i] = map[string]any{"constant_score": map[string]any{"filter": map[string]any{"term": map[string]any{"keys": k}}, "boost": 1}}
+	}
+	q := map[string]any{"bool": map[string]any{"should": should, "minimum_should_match": 1}}
+	extra := map[string]any{"_source": false, "docvalue_fields": []string{"provider_id"}}
+	sort := []any{map[string]any{"_score": "desc"}, map[string]any{"id": "asc"}}
+	var out []indexer.Candidate
+	err := s.search(ctx, s.listings, q, extra, sort, nil, limit, func(h hit) error {
+		c := indexer.Candidate{ListingID: h.ID}
+		if p := h.strings("provider_id"); len(p) > 0 {
+			c.ProviderID = p[0]
+		}
+		if len(h.Sort) > 0 {
+			if score, ok := h.Sort[0].(float64); ok {
+				c.Hits = int(math.Round(score))
+			}
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("elasticsearch %s: candidates: %w", s.url, err)
 	}
 	indexer.SortCandidates(out)
 	return out, nil
@@ -436,4 +480,18 @@ func (s *Store) Stats(ctx context.Context) (indexer.Stats, error) {
 	}
 	st.Findings = n.Count
 	return st, nil
+}
+
+// Ping checks that the engine answers and the listings index exists, with
+// one HEAD request: what a health check should spend.
+func (s *Store) Ping(ctx context.Context) error {
+	res, err := s.es.Indices.Exists([]string{s.listings}, s.es.Indices.Exists.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("elasticsearch %s: ping: %w", s.url, err)
+	}
+	defer drain(res)
+	if res.IsError() {
+		return fmt.Errorf("elasticsearch %s: ping: %s", s.url, res.Status())
+	}
+	return nil
 }

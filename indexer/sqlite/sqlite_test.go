@@ -2,8 +2,10 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/listingscan/listingscan/indexer"
 	"github.com/listingscan/listingscan/indexer/sqlite"
@@ -50,11 +52,50 @@ func TestReopenKeepsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	got, err := s.Candidates(ctx, []string{"k"})
+	got, err := s.Candidates(ctx, []string{"k"}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 1 || got[0].ListingID != "L-1" {
 		t.Errorf("after reopen got %d candidates, want 1", len(got))
+	}
+}
+
+// A store written before sketches had their own table keeps them: opening
+// it moves them over once.
+func TestOpenMovesSketchesOfOlderStores(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.ExecContext(ctx, `CREATE TABLE listings (id TEXT PRIMARY KEY, provider_id TEXT NOT NULL, first_seen TEXT NOT NULL,
+		digest TEXT NOT NULL, doc BLOB NOT NULL, print BLOB NOT NULL, stored_at TEXT NOT NULL);
+		INSERT INTO listings VALUES ('L-1', 'P-1', '2026-01-01T00:00:00.000000000Z', 'd', '{"id":"L-1"}', 'null', '2026-01-02T00:00:00.000000000Z');
+		ALTER TABLE listings ADD COLUMN source TEXT NOT NULL DEFAULT '';
+		ALTER TABLE listings ADD COLUMN sketch BLOB;
+		UPDATE listings SET sketch = x'0102';`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for range 2 { // the second open finds nothing left to move
+		s, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []indexer.StoredSketch
+		err = s.Sketches(ctx, time.Time{}, func(sk indexer.StoredSketch) error {
+			got = append(got, sk)
+			return nil
+		})
+		s.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].ListingID != "L-1" || got[0].ProviderID != "P-1" || string(got[0].Sketch) != "\x01\x02" {
+			t.Fatalf("sketches after migration = %+v", got)
+		}
 	}
 }

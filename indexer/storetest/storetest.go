@@ -56,6 +56,19 @@ func Run(t *testing.T, open Opener) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
+	t.Run("ping answers on an empty and a filled store", func(t *testing.T) {
+		s := open(t)
+		defer s.Close()
+		if err := s.Ping(ctx); err != nil {
+			t.Fatalf("ping empty store: %v", err)
+		}
+		if err := s.Put(ctx, []indexer.Entry{entry("L-1", "P-1", t0, "k1")}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Ping(ctx); err != nil {
+			t.Fatalf("ping: %v", err)
+		}
+	})
 	t.Run("put and get round-trip", func(t *testing.T) {
 		s := open(t)
 		defer s.Close()
@@ -141,7 +154,7 @@ func Run(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Candidates(ctx, []string{"k1", "k2", "k3", "unknown"})
+		got, err := s.Candidates(ctx, []string{"k1", "k2", "k3", "unknown"}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,7 +164,20 @@ func Run(t *testing.T, open Opener) {
 		if got[0].Hits != 3 || got[1].Hits != 2 || got[2].Hits != 1 || got[1].ProviderID != "P-2" {
 			t.Errorf("hits/providers wrong: %+v", got)
 		}
-		none, err := s.Candidates(ctx, nil)
+		top, err := s.Candidates(ctx, []string{"k1", "k2", "k3", "unknown"}, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"L-1", "L-2"}; !slices.Equal(ids(top), want) || top[1].Hits != 2 {
+			t.Fatalf("first 2 candidates = %+v, want %v", top, want)
+		}
+		if err := s.Put(ctx, []indexer.Entry{entry("L-0", "P-5", t0, "k3", "k2")}); err != nil {
+			t.Fatal(err)
+		}
+		if top, _ := s.Candidates(ctx, []string{"k2", "k3"}, 2); !slices.Equal(ids(top), []string{"L-0", "L-1"}) {
+			t.Fatalf("ties at the limit must go by id: got %v", ids(top))
+		}
+		none, err := s.Candidates(ctx, nil, 0)
 		if err != nil || len(none) != 0 {
 			t.Errorf("no keys gave %v, %v", none, err)
 		}
@@ -168,10 +194,10 @@ func Run(t *testing.T, open Opener) {
 		if err := s.Put(ctx, []indexer.Entry{changed}); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.Candidates(ctx, []string{"old"}); len(got) != 0 {
+		if got, _ := s.Candidates(ctx, []string{"old"}, 0); len(got) != 0 {
 			t.Errorf("old key still finds %v", ids(got))
 		}
-		if got, _ := s.Candidates(ctx, []string{"new"}); !slices.Equal(ids(got), []string{"L-1"}) {
+		if got, _ := s.Candidates(ctx, []string{"new"}, 0); !slices.Equal(ids(got), []string{"L-1"}) {
 			t.Errorf("new key finds %v", ids(got))
 		}
 		st, err := s.Stats(ctx)
@@ -198,7 +224,7 @@ func Run(t *testing.T, open Opener) {
 		if err := s.Put(ctx, es); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Candidates(ctx, keys)
+		got, err := s.Candidates(ctx, keys, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

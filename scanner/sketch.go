@@ -1,0 +1,111 @@
+package scanner
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/listingscan/listingscan/similarity"
+)
+
+// The listing sketch.
+//
+// Every stored listing carries a sketch (indexer.Entry.Sketch): what the
+// scanner holds in memory for the whole catalogue. It has the hashes of the
+// listing's images, from which image candidates come, and a summary of its
+// text, by which most text candidates are ruled out before their prints are
+// read. A listing in a large catalogue shares a band key or two with
+// thousands of others (a generic title word, a common sentence); the store
+// returns them, and reading and decoding each one's print cost far more
+// than all the rules. With the normalised title the title rule is decided
+// exactly in memory; with a 66-byte digest of the description shingles the
+// description rule is bounded (similarity.EstimateContainment). About 130
+// bytes of text a listing, next to its 17 bytes per image variant.
+//
+// Layout: sketchMagic, then as uvarint-prefixed fields the image sketch,
+// the normalised title and the description digest, then the description's
+// length in runes as a uvarint.
+
+// sketchMagic starts every listing sketch; a sketch without it (stored by
+// an older version) is skipped, as is that listing's print.
+var sketchMagic = []byte("LSK1")
+
+// errSketch reports a sketch that cannot be read.
+var errSketch = errors.New("unreadable listing sketch")
+
+// textSketch is what a text candidate is first judged by.
+type textSketch struct {
+	title     string // normalised title
+	descRunes int    // length of the normalised description
+	desc      similarity.TextDigest
+}
+
+// encode writes the listing sketch of t and the image sketch.
+func (t textSketch) encode(images similarity.Sketch) []byte {
+	out := make([]byte, 0, len(sketchMagic)+len(images)+len(t.title)+len(t.desc)+12)
+	out = append(out, sketchMagic...)
+	out = binary.AppendUvarint(out, uint64(len(images)))
+	out = append(out, images...)
+	out = binary.AppendUvarint(out, uint64(len(t.title)))
+	out = append(out, t.title...)
+	out = binary.AppendUvarint(out, uint64(len(t.desc)))
+	out = append(out, t.desc...)
+	return binary.AppendUvarint(out, uint64(t.descRunes))
+}
+
+// decodeSketch reads a listing sketch.
+func decodeSketch(raw []byte) (similarity.Sketch, textSketch, error) {
+	if !bytes.HasPrefix(raw, sketchMagic) {
+		return nil, textSketch{}, fmt.Errorf("%w: no header", errSketch)
+	}
+	rest := raw[len(sketchMagic):]
+	field := func() ([]byte, error) {
+		n, k := binary.Uvarint(rest)
+		if k <= 0 || n > uint64(len(rest)-k) {
+			return nil, fmt.Errorf("%w: truncated", errSketch)
+		}
+		f := rest[k : k+int(n)]
+		rest = rest[k+int(n):]
+		return f, nil
+	}
+	images, err := field()
+	if err != nil {
+		return nil, textSketch{}, err
+	}
+	if err := similarity.Sketch(images).Validate(); err != nil {
+		return nil, textSketch{}, fmt.Errorf("%w: %w", errSketch, err)
+	}
+	title, err := field()
+	if err != nil {
+		return nil, textSketch{}, err
+	}
+	desc, err := field()
+	if err != nil {
+		return nil, textSketch{}, err
+	}
+	runes, k := binary.Uvarint(rest)
+	if k <= 0 || k != len(rest) {
+		return nil, textSketch{}, fmt.Errorf("%w: bad description length", errSketch)
+	}
+	t := textSketch{title: string(title), descRunes: int(runes)}
+	if len(desc) > 0 {
+		t.desc = similarity.TextDigest(bytes.Clone(desc))
+	}
+	return similarity.Sketch(bytes.Clone(images)), t, nil
+}
+
+// textMayMatch reports whether a pair may be a title or description copy:
+// the title rule decided exactly, the description rule by the upper bound
+// of the digests' estimate. Pairs it rejects are not read from the store.
+func (c Config) textMayMatch(a, b textSketch) bool {
+	if runeLen(a.title) >= c.TitleMinRunes && runeLen(b.title) >= c.TitleMinRunes &&
+		similarity.LevenshteinRatio(a.title, b.title) >= c.TitleRatio {
+		return true
+	}
+	if a.descRunes < c.DescriptionMinRunes || b.descRunes < c.DescriptionMinRunes {
+		return false
+	}
+	_, bound := similarity.EstimateContainment(a.desc, b.desc)
+	return bound >= c.DescriptionContainment
+}
