@@ -47,6 +47,21 @@ type StoredSketch struct {
 	Sketch     []byte
 }
 
+// CandidateQuery asks for the stored listings sharing keys with one
+// listing.
+type CandidateQuery struct {
+	Keys []string
+	// Limit keeps only the first Limit candidates, most shared keys first;
+	// zero keeps all. It keeps a store from shipping the thousands of
+	// listings that share a key or two with anyone in a large catalogue.
+	Limit int
+	// MaxPostings ignores the keys more than MaxPostings listings hold:
+	// a band key that hundreds of listings share is stock wording, and
+	// asking for it returns hundreds of candidates that are no copies.
+	// Zero ignores none. Hits count only the keys asked for.
+	MaxPostings int
+}
+
 // Candidate is a stored listing that shares keys with a query.
 type Candidate struct {
 	ListingID  string
@@ -122,12 +137,9 @@ type Store interface {
 	Get(ctx context.Context, ids []string) ([]Entry, error)
 	// Digests returns the stored content digest of each known id.
 	Digests(ctx context.Context, ids []string) (map[string]string, error)
-	// Candidates returns the listings that share at least one key, those
-	// sharing most first, ties by id (SortCandidates); with limit > 0 only
-	// the first limit of them. A key that a large catalogue's stock
-	// wording gives to thousands of listings makes them all candidates;
-	// the limit keeps the store from shipping every one.
-	Candidates(ctx context.Context, keys []string, limit int) ([]Candidate, error)
+	// Candidates returns the listings that share at least one of q's
+	// keys, those sharing most first, ties by id (SortCandidates).
+	Candidates(ctx context.Context, q CandidateQuery) ([]Candidate, error)
 	// Sketches calls fn for every listing stored at or after since (every
 	// listing for the zero time), with its sketch, which may be empty. The
 	// scanner builds its in-memory image index from them, and refreshes it

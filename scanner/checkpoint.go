@@ -205,7 +205,7 @@ func (s *Scanner) resumeEntry(l listing.Listing, stored *indexer.Entry, key stri
 	if title.Normalized != p.Title || body.Normalized != p.Desc {
 		return nil
 	}
-	p.textKeys = append(title.Keys, body.Keys...)
+	p.titleKeys, p.descKeys = title.Keys, body.Keys
 	return &resumedEntry{
 		entry: indexer.Entry{Listing: l, Print: stored.Print, Keys: p.keys(), Digest: key, Sketch: p.sketch()},
 		print: p,

@@ -3,6 +3,7 @@ package scanner
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -42,9 +43,10 @@ type Print struct {
 	DescSh  shingleSet   `json:"desc_sh,omitempty"`
 	Problem []InputIssue `json:"problems,omitempty"`
 
-	// textKeys are the title and description LSH keys. They are only
-	// needed while the listing is queried, so they are not stored twice.
-	textKeys []string
+	// titleKeys and descKeys are the title and description LSH keys.
+	// They are only needed while the listing is queried, so they are not
+	// stored twice.
+	titleKeys, descKeys []string
 	// digest summarises DescSh for the catalogue; set when the print is
 	// made, recomputed for prints read back (descDigest).
 	digest similarity.TextDigest
@@ -65,10 +67,14 @@ func (s shingleSet) MarshalJSON() ([]byte, error) {
 	return json.Marshal(raw)
 }
 
-// UnmarshalJSON reads what MarshalJSON wrote.
+// UnmarshalJSON reads what MarshalJSON wrote. Base64 never needs JSON
+// escapes, so the string is decoded directly.
 func (s *shingleSet) UnmarshalJSON(data []byte) error {
-	var raw []byte
-	if err := json.Unmarshal(data, &raw); err != nil {
+	if len(data) < 2 || data[0] != '"' || data[len(data)-1] != '"' {
+		return fmt.Errorf("description shingles: not a base64 string")
+	}
+	raw, err := base64.StdEncoding.AppendDecode(nil, data[1:len(data)-1])
+	if err != nil {
 		return fmt.Errorf("description shingles: %w", err)
 	}
 	if len(raw)%8 != 0 {
@@ -283,7 +289,7 @@ func (f *fingerprinter) fingerprint(ctx context.Context, l listing.Listing) (ind
 	body := f.text.Description(desc.Text)
 	p.Title, p.Desc, p.DescSh = title.Normalized, body.Normalized, body.Shingles
 	p.digest = similarity.DigestShingles(body.Shingles)
-	p.textKeys = append(title.Keys, body.Keys...)
+	p.titleKeys, p.descKeys = title.Keys, body.Keys
 
 	raw, err := json.Marshal(p)
 	if err != nil {
@@ -302,7 +308,7 @@ func (f *fingerprinter) fingerprint(ctx context.Context, l listing.Listing) (ind
 // bands of its title and description. Images are found through sketches.
 // Only a freshly fingerprinted or resumed print has them.
 func (p *Print) keys() []string {
-	return dedupe(slices.Clone(p.textKeys))
+	return dedupe(append(slices.Clone(p.titleKeys), p.descKeys...))
 }
 
 // imageSketch is the hashes of the listing's images, what the in-memory

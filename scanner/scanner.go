@@ -466,46 +466,57 @@ func (s *Scanner) match(ctx context.Context, sides []side) ([]listing.Finding, i
 	return out, verified, nil
 }
 
-// candidates are the stored listings that may match me: those sharing a
-// text band key, from the store, and those whose images the image
-// catalogue proposes.
+// candidates are the stored listings that may match me: those the
+// store finds through its title band keys whose titles the title rule
+// could call copied; those sharing most of its description band keys,
+// unless their digests rule a copy out; and those whose images the image
+// catalogue proposes. Text sketches (sketch.go) judge in memory, so only
+// the candidates they leave are read. Listings the catalogue does not know
+// yet are kept.
 func (s *Scanner) candidates(ctx context.Context, images *catalogueSnapshot, me side) ([]indexer.Candidate, error) {
-	cands, err := s.store.Candidates(ctx, me.p.keys(), maxKeyCandidates)
+	mine := me.p.textSketch()
+	titles, err := s.store.Candidates(ctx, indexer.CandidateQuery{Keys: me.p.titleKeys, Limit: maxTitleCandidates, MaxPostings: maxKeyPostings})
 	if err != nil {
 		return nil, fmt.Errorf("%w: candidates of %s: %w", ErrStore, me.l.ID, err)
 	}
-	// Most listings sharing a band key share a generic title word or a
-	// common sentence; their text sketches rule them out without reading
-	// them (see sketch.go). Listings the catalogue does not know yet stay.
-	mine := me.p.textSketch()
-	kept := cands[:0]
-	for _, c := range cands {
-		if o, ok := images.text(c.ListingID); ok && !s.cfg.textMayMatch(mine, o) {
-			continue
+	descs, err := s.store.Candidates(ctx, indexer.CandidateQuery{Keys: me.p.descKeys, Limit: maxDescCandidates, MaxPostings: maxKeyPostings})
+	if err != nil {
+		return nil, fmt.Errorf("%w: candidates of %s: %w", ErrStore, me.l.ID, err)
+	}
+	var out []indexer.Candidate
+	for _, c := range titles {
+		if o, ok := images.text(c.ListingID); !ok || s.cfg.titleMayMatch(mine, o) {
+			out = append(out, c)
 		}
-		kept = append(kept, c)
 	}
-	cands = kept
-	// Stores return the candidates sharing most keys first. A copy shares
-	// many of its bands; listings that share only a stock sentence or a
-	// generic title share one or two. Past the budget, only those are
-	// dropped.
-	if len(cands) > maxTextCandidates {
-		cands = cands[:maxTextCandidates]
+	for _, c := range descs {
+		if o, ok := images.text(c.ListingID); !ok || s.cfg.descriptionMayMatch(mine, o) {
+			out = append(out, c)
+		}
 	}
-	return append(cands, images.candidates(me.p.imageSketch())...), nil
+	return append(out, images.candidates(me.p.imageSketch())...), nil
 }
 
-// maxTextCandidates bounds the text candidates verified per listing, the
-// ones sharing most band keys kept.
-const maxTextCandidates = 256
-
-// maxKeyCandidates bounds the listings a store returns for one listing's
-// keys, those sharing most kept, before the text sketches judge them. A
-// copy shares several of its 118 band keys; at 100,000 listings a listing
-// shares one or two with 2,000–8,000 others and five or more with about
-// 100–300.
-const maxKeyCandidates = 1024
+// Text candidates per listing. The limits were measured on the 100k
+// synthetic marketplace (docs/BENCHMARKS.md), against the 2,007 labelled
+// description copies and 2,007 title copies, each copy asking for its
+// original:
+//
+//   - maxKeyPostings: a band key held by more than 100 listings is stock
+//     wording and proposes nothing; every copy still shares a rarer key with
+//     its original.
+//   - maxDescCandidates: ranked by description keys shared, every original
+//     is among its copy's first 16 candidates (all but one among the first
+//     2), out of a median of 670.
+//   - maxTitleCandidates: ranked by title keys shared, every original is
+//     among the first 128 of a median of 216 (generic titles share keys
+//     with many); titles are judged exactly in memory, so the margin is
+//     cheap.
+const (
+	maxKeyPostings     = 100
+	maxDescCandidates  = 256
+	maxTitleCandidates = 512
+)
 
 // stored loads listings of the catalogue that are not part of this run.
 func (s *Scanner) stored(ctx context.Context, ids []string) ([]side, error) {

@@ -95,14 +95,17 @@ func decodeSketch(raw []byte) (similarity.Sketch, textSketch, error) {
 	return similarity.Sketch(bytes.Clone(images)), t, nil
 }
 
-// textMayMatch reports whether a pair may be a title or description copy:
-// the title rule decided exactly, the description rule by the upper bound
-// of the digests' estimate. Pairs it rejects are not read from the store.
-func (c Config) textMayMatch(a, b textSketch) bool {
-	if runeLen(a.title) >= c.TitleMinRunes && runeLen(b.title) >= c.TitleMinRunes &&
-		similarity.LevenshteinRatio(a.title, b.title) >= c.TitleRatio {
-		return true
-	}
+// titleMayMatch reports whether the title rule could call the pair's
+// titles copied: it is decided exactly, as the rule decides it.
+func (c Config) titleMayMatch(a, b textSketch) bool {
+	return runeLen(a.title) >= c.TitleMinRunes && runeLen(b.title) >= c.TitleMinRunes &&
+		similarity.LevenshteinRatio(a.title, b.title) >= c.TitleRatio
+}
+
+// descriptionMayMatch reports whether the description rule could call the
+// pair's descriptions copied, by the upper bound of the digests' estimate
+// of their containment.
+func (c Config) descriptionMayMatch(a, b textSketch) bool {
 	if a.descRunes < c.DescriptionMinRunes || b.descRunes < c.DescriptionMinRunes {
 		return false
 	}

@@ -2,7 +2,9 @@ package scanner
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/listingscan/listingscan/similarity"
@@ -86,8 +88,30 @@ func TestTextMayMatch(t *testing.T) {
 		{"description too short to judge", textSketch{descRunes: 10, desc: similarity.DigestShingles(orig)}, textSketch{descRunes: 800, desc: similarity.DigestShingles(orig)}, false},
 	}
 	for _, tc := range cases {
-		if got := cfg.textMayMatch(tc.a, tc.b); got != tc.want {
-			t.Errorf("%s: textMayMatch = %v, want %v", tc.name, got, tc.want)
+		if got := cfg.titleMayMatch(tc.a, tc.b) || cfg.descriptionMayMatch(tc.a, tc.b); got != tc.want {
+			t.Errorf("%s: may match = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestShingleSetJSON(t *testing.T) {
+	for _, in := range []shingleSet{nil, {1}, {1, 1 << 63, 42, 7}} {
+		raw, err := json.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out shingleSet
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatalf("decode %s: %v", raw, err)
+		}
+		if len(out) != len(in) || (len(in) > 0 && !slices.Equal(out, in)) {
+			t.Errorf("round trip of %v gave %v", in, out)
+		}
+	}
+	for _, bad := range []string{`[1,2]`, `"AQI="`, `"!!"`, `12`} {
+		var out shingleSet
+		if err := json.Unmarshal([]byte(bad), &out); err == nil {
+			t.Errorf("%s decoded to %v", bad, out)
 		}
 	}
 }

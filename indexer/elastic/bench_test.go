@@ -141,14 +141,14 @@ func benchCandidates(b *testing.B, s indexer.Store) {
 		queries[i] = benchQuery(rng)
 	}
 	// The first search after the fill pays for its refresh; keep it out.
-	if _, err := s.Candidates(ctx, queries[0], 0); err != nil {
+	if _, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: queries[0]}); err != nil {
 		b.Fatal(err)
 	}
 	var lat []time.Duration
 	found, i := 0, 0
 	for b.Loop() {
 		t0 := time.Now()
-		cs, err := s.Candidates(ctx, queries[i%len(queries)], 0)
+		cs, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: queries[i%len(queries)]})
 		if err != nil {
 			b.Fatal(err)
 		}

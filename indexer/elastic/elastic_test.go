@@ -121,7 +121,7 @@ func TestReopenKeepsDataAndIndices(t *testing.T) {
 	}
 	s.Close()
 	s = openAt(t, url, prefix, elastic.Config{})
-	got, err := s.Candidates(ctx, []string{"k"}, 0)
+	got, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"k"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestVersions(t *testing.T) {
 			if got := digest(); got != c.want {
 				t.Errorf("stored digest %q, want %q", got, c.want)
 			}
-			if cs, err := s.Candidates(ctx, []string{"k-" + c.want}, 0); err != nil || len(cs) != 1 {
+			if cs, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"k-" + c.want}}); err != nil || len(cs) != 1 {
 				t.Errorf("key of the stored version finds %v, %v", cs, err)
 			}
 		})

@@ -240,9 +240,11 @@ const searchPage = 5000
 // keys field and the shared keys are counted here from each hit's keys
 // (doc values, not the source). Hits come in pages sorted by id
 // (search_after), so every request is bounded whatever the number of
-// candidates.
-func (s *Store) Candidates(ctx context.Context, keys []string, limit int) ([]indexer.Candidate, error) {
-	want := slices.Clone(keys)
+// candidates. With MaxPostings, a first request counts the listings
+// holding each key (a terms aggregation) and the frequent keys are left
+// out.
+func (s *Store) Candidates(ctx context.Context, q indexer.CandidateQuery) ([]indexer.Candidate, error) {
+	want := slices.Clone(q.Keys)
 	slices.Sort(want)
 	want = slices.Compact(want)
 	if len(want) == 0 {
@@ -251,8 +253,17 @@ func (s *Store) Candidates(ctx context.Context, keys []string, limit int) ([]ind
 	if err := s.visible(ctx); err != nil {
 		return nil, fmt.Errorf("elasticsearch %s: candidates: %w", s.url, err)
 	}
-	if limit > 0 && len(want) <= maxClauses {
-		return s.rankedCandidates(ctx, want, limit)
+	if q.MaxPostings > 0 && len(want) <= maxTerms {
+		var err error
+		if want, err = s.rareKeys(ctx, want, q.MaxPostings); err != nil {
+			return nil, fmt.Errorf("elasticsearch %s: candidates: %w", s.url, err)
+		}
+		if len(want) == 0 {
+			return nil, nil
+		}
+	}
+	if q.Limit > 0 && len(want) <= maxClauses {
+		return s.rankedCandidates(ctx, want, q.Limit)
 	}
 	query := make(map[string]bool, len(want))
 	for _, k := range want {
@@ -293,6 +304,43 @@ func (s *Store) Candidates(ctx context.Context, keys []string, limit int) ([]ind
 // engine's default limit of 1,024 boolean clauses. Listings query with
 // about 120 keys; more fall back to the unranked scan.
 const maxClauses = 1000
+
+// rareKeys returns the keys of want that at most maxPostings listings hold.
+func (s *Store) rareKeys(ctx context.Context, want []string, maxPostings int) ([]string, error) {
+	body, err := json.Marshal(map[string]any{
+		"size":             0,
+		"track_total_hits": false,
+		"query":            map[string]any{"terms": map[string]any{"keys": want}},
+		"aggs":             map[string]any{"postings": map[string]any{"terms": map[string]any{"field": "keys", "include": want, "size": len(want)}}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.es.Search(s.es.Search.WithContext(ctx), s.es.Search.WithIndex(s.listings), s.es.Search.WithBody(bytes.NewReader(body)))
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		Aggs struct {
+			Postings struct {
+				Buckets []struct {
+					Key   string `json:"key"`
+					Count int    `json:"doc_count"`
+				} `json:"buckets"`
+			} `json:"postings"`
+		} `json:"aggregations"`
+	}
+	if err := decode(res, "count key postings", &out); err != nil {
+		return nil, err
+	}
+	frequent := map[string]bool{}
+	for _, b := range out.Aggs.Postings.Buckets {
+		if b.Count > maxPostings {
+			frequent[b.Key] = true
+		}
+	}
+	return slices.DeleteFunc(want, func(k string) bool { return frequent[k] }), nil
+}
 
 // rankedCandidates lets the engine count shared keys and rank by them.
 func (s *Store) rankedCandidates(ctx context.Context, keys []string, limit int) ([]indexer.Candidate, error) {

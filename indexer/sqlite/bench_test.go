@@ -49,7 +49,7 @@ func BenchmarkCandidates(b *testing.B) {
 			var found int
 			b.Run("query", func(b *testing.B) {
 				for b.Loop() {
-					cs, err := s.Candidates(ctx, keys, 0)
+					cs, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: keys})
 					if err != nil {
 						b.Fatal(err)
 					}

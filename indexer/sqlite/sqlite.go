@@ -343,19 +343,30 @@ func (s *Store) Digests(ctx context.Context, ids []string) (map[string]string, e
 	return out, nil
 }
 
-// Candidates returns the listings sharing at least one of keys, most
-// shared first; with limit > 0 the first limit. Keys that fit one statement
-// are counted, ordered and cut by SQLite, so only the candidates kept
-// reach Go.
-func (s *Store) Candidates(ctx context.Context, keys []string, limit int) ([]indexer.Candidate, error) {
+// Candidates returns the listings sharing at least one of q's keys, most
+// shared first. Keys that fit one statement are counted, ordered and cut by
+// SQLite, so only the candidates kept reach Go. With MaxPostings, a key
+// counts only when at most that many rows hold it; counting stops one row
+// past the limit, so a stock key costs MaxPostings+1 index rows, not all
+// of its rows.
+func (s *Store) Candidates(ctx context.Context, q indexer.CandidateQuery) ([]indexer.Candidate, error) {
 	hits := map[string]*indexer.Candidate{}
 	var order []string
-	err := chunks(keys, func(part []string) error {
-		query := `SELECT listing_id, provider_id, count(*) AS hits FROM keys WHERE key IN (` + placeholders(len(part)) + `) GROUP BY listing_id`
-		if limit > 0 && len(part) == len(keys) {
-			query += fmt.Sprintf(` ORDER BY hits DESC, listing_id LIMIT %d`, limit)
+	err := chunks(q.Keys, func(part []string) error {
+		args := args(part)
+		var query string
+		if q.MaxPostings > 0 {
+			query = `WITH q(key) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?),", len(part)), ",") + `),
+				rare AS (SELECT key FROM q WHERE (SELECT count(*) FROM (SELECT 1 FROM keys WHERE keys.key = q.key LIMIT ?)) <= ?)
+				SELECT listing_id, provider_id, count(*) AS hits FROM keys WHERE key IN rare GROUP BY listing_id`
+			args = append(args, q.MaxPostings+1, q.MaxPostings)
+		} else {
+			query = `SELECT listing_id, provider_id, count(*) AS hits FROM keys WHERE key IN (` + placeholders(len(part)) + `) GROUP BY listing_id`
 		}
-		return s.countKeys(ctx, query, part, hits, &order)
+		if q.Limit > 0 && len(part) == len(q.Keys) {
+			query += fmt.Sprintf(` ORDER BY hits DESC, listing_id LIMIT %d`, q.Limit)
+		}
+		return s.countKeys(ctx, query, args, hits, &order)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite %s: candidates: %w", s.path, err)
@@ -365,15 +376,15 @@ func (s *Store) Candidates(ctx context.Context, keys []string, limit int) ([]ind
 		out = append(out, *hits[id])
 	}
 	indexer.SortCandidates(out)
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
 	}
 	return out, nil
 }
 
-// countKeys adds the candidates query finds for keys to hits.
-func (s *Store) countKeys(ctx context.Context, query string, keys []string, hits map[string]*indexer.Candidate, order *[]string) error {
-	rows, err := s.db.QueryContext(ctx, query, args(keys)...)
+// countKeys adds the candidates query finds to hits.
+func (s *Store) countKeys(ctx context.Context, query string, args []any, hits map[string]*indexer.Candidate, order *[]string) error {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func TestReopenKeepsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	got, err := s.Candidates(ctx, []string{"k"}, 0)
+	got, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"k"}})
 	if err != nil {
 		t.Fatal(err)
 	}

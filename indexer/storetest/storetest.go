@@ -154,7 +154,7 @@ func Run(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Candidates(ctx, []string{"k1", "k2", "k3", "unknown"}, 0)
+		got, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"k1", "k2", "k3", "unknown"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +164,7 @@ func Run(t *testing.T, open Opener) {
 		if got[0].Hits != 3 || got[1].Hits != 2 || got[2].Hits != 1 || got[1].ProviderID != "P-2" {
 			t.Errorf("hits/providers wrong: %+v", got)
 		}
-		top, err := s.Candidates(ctx, []string{"k1", "k2", "k3", "unknown"}, 2)
+		top, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"k1", "k2", "k3", "unknown"}, Limit: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,10 +174,22 @@ func Run(t *testing.T, open Opener) {
 		if err := s.Put(ctx, []indexer.Entry{entry("L-0", "P-5", t0, "k3", "k2")}); err != nil {
 			t.Fatal(err)
 		}
-		if top, _ := s.Candidates(ctx, []string{"k2", "k3"}, 2); !slices.Equal(ids(top), []string{"L-0", "L-1"}) {
+		if top, _ := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"k2", "k3"}, Limit: 2}); !slices.Equal(ids(top), []string{"L-0", "L-1"}) {
 			t.Fatalf("ties at the limit must go by id: got %v", ids(top))
 		}
-		none, err := s.Candidates(ctx, nil, 0)
+		// k2 and k3 are now held by 3 and 4 listings: over a limit of 2
+		// they propose nothing, and the hits count only k1.
+		rare, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"k1", "k2", "k3"}, MaxPostings: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rare) != 1 || rare[0].ListingID != "L-1" || rare[0].Hits != 1 {
+			t.Fatalf("candidates through keys held by at most 2 listings = %+v, want L-1 with 1 hit", rare)
+		}
+		if rare, _ := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"k2", "k3"}, MaxPostings: 2, Limit: 5}); len(rare) != 0 {
+			t.Fatalf("only frequent keys gave %+v", rare)
+		}
+		none, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: nil})
 		if err != nil || len(none) != 0 {
 			t.Errorf("no keys gave %v, %v", none, err)
 		}
@@ -194,10 +206,10 @@ func Run(t *testing.T, open Opener) {
 		if err := s.Put(ctx, []indexer.Entry{changed}); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.Candidates(ctx, []string{"old"}, 0); len(got) != 0 {
+		if got, _ := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"old"}}); len(got) != 0 {
 			t.Errorf("old key still finds %v", ids(got))
 		}
-		if got, _ := s.Candidates(ctx, []string{"new"}, 0); !slices.Equal(ids(got), []string{"L-1"}) {
+		if got, _ := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"new"}}); !slices.Equal(ids(got), []string{"L-1"}) {
 			t.Errorf("new key finds %v", ids(got))
 		}
 		st, err := s.Stats(ctx)
@@ -224,7 +236,7 @@ func Run(t *testing.T, open Opener) {
 		if err := s.Put(ctx, es); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Candidates(ctx, keys, 0)
+		got, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: keys})
 		if err != nil {
 			t.Fatal(err)
 		}
