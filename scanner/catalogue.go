@@ -69,6 +69,11 @@ type sketchIndex struct {
 	texts          []textSketch
 	byID           map[string]int32 // position in ids
 	index          *similarity.ImageIndex
+
+	// weights is the boilerplate learnt from a sample of these listings
+	// (boilerplate.go), once, when first needed.
+	weightsMu sync.Mutex
+	weights   *sampleWeights
 }
 
 func newImageCatalogue(store indexer.Store, t similarity.ImageThresholds) *imageCatalogue {

@@ -113,7 +113,11 @@ func (s *Scanner) Check(ctx context.Context, draft listing.Listing, record bool)
 		return nil, err
 	}
 	out.Candidates = len(others)
-	rules := &copyRules{cfg: s.cfg, weights: s.weights(append([]side{me}, others...))}
+	weights, err := s.boilerplate(ctx, images)
+	if err != nil {
+		return nil, err
+	}
+	rules := &copyRules{cfg: s.cfg, weights: weights}
 	var findings []listing.Finding
 	for _, o := range others {
 		if !s.groups.related(me.l.Provider.ID, o.l.Provider.ID) {

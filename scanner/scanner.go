@@ -303,7 +303,7 @@ func (s *Scanner) scanListings(ctx context.Context, ls []listing.Listing, res *R
 		res.Listings, res.Resumed, res.Elapsed = len(sides), cp.count, time.Since(start)
 		return res, nil
 	}
-	findings, candidates, err := s.match(ctx, sides)
+	findings, candidates, err := s.match(ctx, sides, res.Unchanged > 0)
 	if err != nil {
 		return nil, err
 	}
@@ -383,10 +383,11 @@ func (s *Scanner) index(ctx context.Context, entries []indexer.Entry) error {
 }
 
 // match verifies every listing against its candidates. A pair is verified
-// once, however many of its keys led to it and from which side.
-func (s *Scanner) match(ctx context.Context, sides []side) ([]listing.Finding, int, error) {
-	weights := s.weights(sides)
-	rules := &copyRules{cfg: s.cfg, weights: weights}
+// once, however many of its keys led to it and from which side. Boilerplate
+// is learnt from the listings of the run, or, when the run holds only part
+// of the catalogue (partial: an incremental scan that skipped listings),
+// from a sample of the catalogue.
+func (s *Scanner) match(ctx context.Context, sides []side, partial bool) ([]listing.Finding, int, error) {
 	inRun := make(map[string]side, len(sides))
 	for _, sd := range sides {
 		inRun[sd.l.ID] = sd
@@ -412,6 +413,13 @@ func (s *Scanner) match(ctx context.Context, sides []side) ([]listing.Finding, i
 	if err != nil {
 		return nil, 0, err
 	}
+	weights := s.weights(sides)
+	if partial {
+		if weights, err = s.boilerplate(ctx, images); err != nil {
+			return nil, 0, err
+		}
+	}
+	rules := &copyRules{cfg: s.cfg, weights: weights}
 	s.progress.Phase("match", len(sides))
 	defer s.progress.Done()
 	err = parallel(ctx, s.workers, len(sides), func(ctx context.Context, i int) error {
@@ -507,17 +515,15 @@ func (s *Scanner) candidates(ctx context.Context, images *catalogueSnapshot, me 
 //     its original.
 //   - maxDescCandidates: ranked by description keys shared, every original
 //     is among its copy's first 16 candidates (all but one among the first
-//     2), out of a median of 670. The limit is higher than recall needs
-//     because a check learns which wording is boilerplate from the
-//     candidates it reads (Scanner.weights): with 32, 55 of 200 drafts got
-//     description findings against honest look-alikes; with 256, 3.
+//     2), out of a median of 670. Checks and incremental scans learn
+//     boilerplate from the catalogue (boilerplate.go), not from these few.
 //   - maxTitleCandidates: ranked by title keys shared, every original is
 //     among the first 128 of a median of 216 (generic titles share keys
 //     with many); titles are judged exactly in memory, so the margin is
 //     cheap.
 const (
 	maxKeyPostings     = 100
-	maxDescCandidates  = 256
+	maxDescCandidates  = 32
 	maxTitleCandidates = 512
 )
 

@@ -37,6 +37,20 @@ func (c WeightsConfig) withDefaults() WeightsConfig {
 	return c
 }
 
+// Scaled returns the configuration for weights learnt from a sample that
+// holds share of a catalogue's listings: a shingle p providers use is seen
+// by about p·share of them, so both provider counts scale by share (never
+// below 1 and 2). A share of 1 or more changes nothing.
+func (c WeightsConfig) Scaled(share float64) WeightsConfig {
+	c = c.withDefaults()
+	if share >= 1 {
+		return c
+	}
+	full := max(1, int(math.Round(float64(c.FullUpTo)*share)))
+	zero := max(full+1, int(math.Round(float64(c.ZeroFrom)*share)))
+	return WeightsConfig{FullUpTo: full, ZeroFrom: zero}
+}
+
 // weight is 1 up to FullUpTo providers, 0 from ZeroFrom, and falls with the
 // logarithm of the provider count in between, so that a text copied by a
 // second copier still counts for most of its weight while stock wording

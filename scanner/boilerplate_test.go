@@ -1,0 +1,93 @@
+package scanner_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/listingscan/listingscan/listing"
+	"github.com/listingscan/listingscan/scanner"
+)
+
+// chineseText writes n sentences of random common characters: text no
+// other call shares.
+func chineseText(rng *rand.Rand, n int) string {
+	var b strings.Builder
+	for range n {
+		for range 18 {
+			b.WriteRune(rune(0x4e00 + rng.IntN(0x5000)))
+		}
+		b.WriteString("。")
+	}
+	return b.String()
+}
+
+// A check learns which wording is boilerplate from the whole catalogue, not
+// from the few candidates it reads: a draft whose description is a
+// paragraph 80 providers use passes, and a draft that copies one provider's
+// own paragraph is blocked.
+func TestCheckLearnsBoilerplateFromTheCatalogue(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(11, 12))
+	stock := chineseText(rng, 8) // shared by the whole category
+	published := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	var catalogue []listing.Listing
+	var own []string
+	for i := range 80 {
+		own = append(own, chineseText(rng, 8))
+		catalogue = append(catalogue, listing.Listing{
+			ID:              fmt.Sprintf("L-%03d", i),
+			Provider:        listing.Provider{ID: fmt.Sprintf("P-%03d", i)},
+			Title:           fmt.Sprintf("第%d号门店管理系统", i),
+			DescriptionHTML: "<p>" + stock + "</p><p>" + own[i] + "</p>",
+			PublishedAt:     published.Add(time.Duration(i) * time.Hour),
+		})
+	}
+	cfg := scanner.DefaultConfig()
+	cfg.BoilerplateFullUpTo, cfg.BoilerplateZeroFrom = 10, 50
+	sc, err := scanner.New(mustStore(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sc.ScanListings(ctx, catalogue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Findings {
+		if f.Rule == listing.RuleCopyDescription {
+			t.Fatalf("the catalogue itself: %s %s vs %s", f.Rule, f.ListingID, f.OtherListingID)
+		}
+	}
+
+	draft := func(id, desc string) listing.Listing {
+		return listing.Listing{ID: id, Provider: listing.Provider{ID: "P-NEW-" + id}, Title: "全新的预约小程序" + id, DescriptionHTML: "<p>" + desc + "</p>"}
+	}
+	descFindings := func(r *scanner.CheckResult) []string {
+		var out []string
+		for _, f := range r.Reasons {
+			if f.Rule == listing.RuleCopyDescription {
+				out = append(out, f.OtherListingID+f.ListingID)
+			}
+		}
+		return out
+	}
+
+	stockOnly, err := sc.Check(ctx, draft("D-1", stock+chineseText(rng, 1)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := descFindings(stockOnly); len(got) != 0 {
+		t.Errorf("a draft of category wording: description findings %v, decision %s", got, stockOnly.Decision)
+	}
+
+	copied, err := sc.Check(ctx, draft("D-2", own[7]+chineseText(rng, 1)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := descFindings(copied); len(got) != 1 || !strings.Contains(got[0], "L-007") || copied.Decision != scanner.DecisionBlock {
+		t.Errorf("a draft copying L-007's own paragraph: description findings %v, decision %s", got, copied.Decision)
+	}
+}
