@@ -210,6 +210,11 @@ func (c *imageCatalogue) wrote(entries []indexer.Entry) error {
 	return c.publishRecent()
 }
 
+// maxImageCandidates bounds the image candidates of one listing, per
+// index, the nearest kept: a stock picture that hundreds of listings show
+// made each of them a candidate, and one check verified a thousand pairs.
+const maxImageCandidates = 64
+
 // candidates returns the stored listings whose images may match sketch, as
 // store candidates.
 func (s *catalogueSnapshot) candidates(sketch similarity.Sketch) []indexer.Candidate {
@@ -217,10 +222,10 @@ func (s *catalogueSnapshot) candidates(sketch similarity.Sketch) []indexer.Candi
 		return nil
 	}
 	var out []indexer.Candidate
-	for _, o := range s.recent.index.Candidates(sketch) {
+	for _, o := range s.recent.index.Candidates(sketch, maxImageCandidates) {
 		out = append(out, indexer.Candidate{ListingID: s.recent.ids[o], ProviderID: s.recent.providers[o], Hits: 1})
 	}
-	for _, o := range s.base.index.Candidates(sketch) {
+	for _, o := range s.base.index.Candidates(sketch, maxImageCandidates) {
 		if id := s.base.ids[o]; !s.recent.has(id) {
 			out = append(out, indexer.Candidate{ListingID: id, ProviderID: s.base.providers[o], Hits: 1})
 		}

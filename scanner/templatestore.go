@@ -192,7 +192,7 @@ func (s *Scanner) storeFindings(ctx context.Context, sides []side, cfg TemplateC
 				visit(i, j)
 			}
 		}
-		for _, j := range logoIndex.Candidates(logos[i]) {
+		for _, j := range logoIndex.Candidates(logos[i], 0) {
 			visit(i, int(j))
 		}
 	}

@@ -99,14 +99,14 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 		return detailResult{}
 	}
 	fo := overlap(fa, fb, mirrored)
+	// Colour is cheap to compare and settles most pairs of one layout
+	// in different colours, so it goes before the luminance lattice.
+	if !colourAgrees(a, b, fa, fb, fo, mirrored, p) {
+		return detailResult{}
+	}
 	la, lb, ya, yb, nx, ny := lattice(a, b, fa, fb, fo, mirrored)
 	if nx < 8 || ny < 8 {
 		return detailResult{}
-	}
-	// Colour is cheap to compare and settles most pairs of one layout
-	// in different colours, so it goes first.
-	if !colourAgrees(a, b, fa, fb, fo, mirrored, p) {
-		return detailResult{cells: nx * ny}
 	}
 	alpha, beta := photometricFit(la, lb)
 	for i, v := range la {

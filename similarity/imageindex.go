@@ -102,12 +102,16 @@ func NewImageIndex(t ImageThresholds, sketches []Sketch) (*ImageIndex, error) {
 }
 
 // Candidates returns the owners of the stored images that may match one of
-// the query's images, sorted, each once. An invalid sketch finds nothing.
-func (x *ImageIndex) Candidates(query Sketch) []int32 {
-	var out []int32
+// the query's images, sorted, each once. With limit > 0 only the limit
+// owners nearest to the query are kept, nearness being an owner's smallest
+// pHash plus dHash distance to any query image, ties by owner: a stock
+// picture that hundreds of listings show would otherwise make every one of
+// them a candidate. An invalid sketch finds nothing.
+func (x *ImageIndex) Candidates(query Sketch, limit int) []int32 {
 	if query.Validate() != nil {
 		return nil
 	}
+	nearest := map[int32]int{}
 	query.variants(func(ph, dh uint64, mirrored bool) {
 		if mirrored {
 			return // the stored mirrored variants stand for the query's
@@ -115,13 +119,30 @@ func (x *ImageIndex) Candidates(query Sketch) []int32 {
 		check := func(id int32, _ int) {
 			pd := bits.OnesCount64(ph ^ x.ph[id])
 			dd := bits.OnesCount64(dh ^ x.dh[id])
-			if x.t.candidate(pd, dd) {
-				out = append(out, x.owner[id])
+			if !x.t.candidate(pd, dd) {
+				return
+			}
+			o := x.owner[id]
+			if d, seen := nearest[o]; !seen || pd+dd < d {
+				nearest[o] = pd + dd
 			}
 		}
 		x.byP.Near(ph, ImageIndexRadius, check)
 		x.byD.Near(dh, ImageIndexRadius, check)
 	})
+	out := make([]int32, 0, len(nearest))
+	for o := range nearest {
+		out = append(out, o)
+	}
+	if limit > 0 && len(out) > limit {
+		slices.SortFunc(out, func(a, b int32) int {
+			if da, db := nearest[a], nearest[b]; da != db {
+				return da - db
+			}
+			return int(a - b)
+		})
+		out = out[:limit]
+	}
 	slices.Sort(out)
-	return slices.Compact(out)
+	return out
 }

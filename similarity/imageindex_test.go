@@ -35,7 +35,7 @@ func TestImageIndexFindsCopiesFromBothSides(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := x.Candidates(AppendSketch(nil, dir.query)); !slices.Contains(got, 1) {
+				if got := x.Candidates(AppendSketch(nil, dir.query), 0); !slices.Contains(got, 1) {
 					t.Errorf("%s: candidates %v, want the copy (1)", dir.name, got)
 				}
 			}
@@ -71,10 +71,10 @@ func TestImageIndexCandidatesEqualTheThresholds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := x.Candidates(query); !slices.Equal(got, want) {
+	if got := x.Candidates(query, 0); !slices.Equal(got, want) {
 		t.Fatalf("candidates %v\nwant %v", got, want)
 	}
-	if got := x.Candidates(sketchOf(qp, qd, true)); got != nil {
+	if got := x.Candidates(sketchOf(qp, qd, true), 0); len(got) != 0 {
 		t.Errorf("a mirrored query variant proposed %v; only plain ones query", got)
 	}
 }
@@ -115,5 +115,31 @@ func itoa(n int) string {
 		return string(rune('0'+n/1_000_000)) + "M"
 	default:
 		return string(rune('0'+n/100_000)) + "00k"
+	}
+}
+
+// With a limit, the nearest owners are kept.
+func TestImageIndexCandidatesKeepTheNearest(t *testing.T) {
+	var th ImageThresholds
+	base := uint64(0x0f0f_0f0f_0f0f_0f0f)
+	var sketches []Sketch
+	for d := range 6 {
+		// 0, 3, 5, 7, 9 and 11 bits away on both hashes.
+		flip := uint64(1)<<(2*d+1) - 1
+		if d == 0 {
+			flip = 0
+		}
+		sketches = append(sketches, sketchOf(base^flip, base^flip, false))
+	}
+	// Owners in reverse order of nearness, so order by id would differ.
+	slices.Reverse(sketches)
+	x, err := NewImageIndex(th, sketches)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := x.Candidates(sketchOf(base, base, false), 0)
+	near := x.Candidates(sketchOf(base, base, false), 2)
+	if len(all) < 4 || !slices.Equal(near, []int32{4, 5}) {
+		t.Fatalf("all %v, nearest two %v; want the last two owners", all, near)
 	}
 }
