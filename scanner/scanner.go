@@ -6,14 +6,14 @@
 // images decoded once (or their facts taken from the image cache) and
 // hashed, its text normalised and signed. Index: the prints, text band keys
 // and sketches go to the store. Match: each listing gathers candidates —
-// the stored listings sharing a text band key, as many as
-// maxKeyCandidates, ranked by keys shared, then kept only if their text
-// sketches allow a copy (sketch.go); and the listings whose image hashes
-// the in-memory catalogue finds near its own (catalogue.go) — and only
-// those candidates are verified exactly.
+// the stored listings sharing its title or description band keys (a
+// bounded number per field, ranked by keys shared, stock keys left out),
+// kept only if their text sketches allow a copy (sketch.go); and the
+// nearest listings whose image hashes the in-memory catalogue finds near
+// its own (catalogue.go) — and only those candidates are verified exactly.
 //
 // Complexity: fingerprinting is O(n) in listings (and images). Matching
-// makes one bounded key query and one in-memory index query per listing,
+// makes two bounded key queries and one in-memory index query per listing,
 // so it is O(n · k) plus O(c) exact verifications, where c is the number
 // of candidate pairs that survive the sketches. No step compares all
 // pairs: c counts only pairs that share a key or near image hashes and
