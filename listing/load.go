@@ -189,6 +189,11 @@ func kindOf(path string, explicit bool) fileKind {
 	return kindNone
 }
 
+// IsListingFile reports whether a directory walk reads the file at path as
+// listings (by its extension: .json, .jsonl, .html). Files named one by one
+// are read whatever their name.
+func IsListingFile(path string) bool { return kindOf(path, false) != kindNone }
+
 // Load reads every listing below paths into memory. It suits tests and small
 // inputs; a scan over a catalogue uses Walk.
 func Load(ctx context.Context, paths []string, opts LoadOptions) ([]Listing, []InputError, error) {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/listingscan/listingscan/indexer/sqlite"
+	"github.com/listingscan/listingscan/listing"
 	"github.com/listingscan/listingscan/scanner"
 )
 
@@ -104,8 +105,9 @@ not scored. Corpora are made with:
 	return cmd
 }
 
-// corpusInputs lists everything in dir but the truth file, so labels are
-// never read as listings.
+// corpusInputs lists what a scan of dir would read but the truth file, so
+// labels are never read as listings (nor the corpus's README or config,
+// which a file named on its own would be).
 func corpusInputs(dir, truthPath string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -115,7 +117,7 @@ func corpusInputs(dir, truthPath string) ([]string, error) {
 	var out []string
 	for _, e := range entries {
 		p := filepath.Join(dir, e.Name())
-		if abs, _ := filepath.Abs(p); abs == truthAbs {
+		if abs, _ := filepath.Abs(p); abs == truthAbs || (!e.IsDir() && !listing.IsListingFile(p)) {
 			continue
 		}
 		out = append(out, p)

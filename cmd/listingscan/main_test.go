@@ -207,6 +207,16 @@ func TestEvalCommand(t *testing.T) {
 			t.Errorf("eval output lacks %q:\n%s", want, out)
 		}
 	}
+	// The corpus's README and config are not listings; the broken inputs
+	// are reported, as a scan reports them.
+	for _, notListing := range []string{"README.md", "listingscan.yaml"} {
+		if strings.Contains(errOut, notListing) {
+			t.Errorf("eval read %s as a listing:\n%s", notListing, errOut)
+		}
+	}
+	if !strings.Contains(errOut, "3 input errors") {
+		t.Errorf("eval should report the 3 broken inputs:\n%s", errOut)
+	}
 }
 
 func mustRead(t *testing.T, path string) []byte {
