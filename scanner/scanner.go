@@ -413,11 +413,13 @@ func (s *Scanner) match(ctx context.Context, sides []side, partial bool) ([]list
 	if err != nil {
 		return nil, 0, err
 	}
-	weights := s.weights(sides)
+	var weights similarity.Weights
 	if partial {
 		if weights, err = s.boilerplate(ctx, images); err != nil {
 			return nil, 0, err
 		}
+	} else {
+		weights = s.weights(sides)
 	}
 	rules := &copyRules{cfg: s.cfg, weights: weights}
 	s.progress.Phase("match", len(sides))
@@ -483,23 +485,24 @@ func (s *Scanner) match(ctx context.Context, sides []side, partial bool) ([]list
 // yet are kept.
 func (s *Scanner) candidates(ctx context.Context, images *catalogueSnapshot, me side) ([]indexer.Candidate, error) {
 	mine := me.p.textSketch()
-	titles, err := s.store.Candidates(ctx, indexer.CandidateQuery{Keys: me.p.titleKeys, Limit: maxTitleCandidates, MaxPostings: maxKeyPostings})
-	if err != nil {
-		return nil, fmt.Errorf("%w: candidates of %s: %w", ErrStore, me.l.ID, err)
-	}
-	descs, err := s.store.Candidates(ctx, indexer.CandidateQuery{Keys: me.p.descKeys, Limit: maxDescCandidates, MaxPostings: maxKeyPostings})
-	if err != nil {
-		return nil, fmt.Errorf("%w: candidates of %s: %w", ErrStore, me.l.ID, err)
+	fields := []struct {
+		keys  []string
+		limit int
+		may   func(a, b textSketch) bool
+	}{
+		{me.p.titleKeys, maxTitleCandidates, s.cfg.titleMayMatch},
+		{me.p.descKeys, maxDescCandidates, s.cfg.descriptionMayMatch},
 	}
 	var out []indexer.Candidate
-	for _, c := range titles {
-		if o, ok := images.text(c.ListingID); !ok || s.cfg.titleMayMatch(mine, o) {
-			out = append(out, c)
+	for _, f := range fields {
+		cands, err := s.store.Candidates(ctx, indexer.CandidateQuery{Keys: f.keys, Limit: f.limit, MaxPostings: maxKeyPostings})
+		if err != nil {
+			return nil, fmt.Errorf("%w: candidates of %s: %w", ErrStore, me.l.ID, err)
 		}
-	}
-	for _, c := range descs {
-		if o, ok := images.text(c.ListingID); !ok || s.cfg.descriptionMayMatch(mine, o) {
-			out = append(out, c)
+		for _, c := range cands {
+			if o, ok := images.text(c.ListingID); !ok || f.may(mine, o) {
+				out = append(out, c)
+			}
 		}
 	}
 	return append(out, images.candidates(me.p.imageSketch())...), nil
