@@ -51,6 +51,11 @@ const (
 	stampDarken   = 12
 	stampRowShare = 0.16
 	stampRowReach = 2
+	// cornerReach is how far (as a share of the grid's width and height)
+	// from a side and from the top or bottom a differing patch may start
+	// and still be a pasted logo; the outermost ring of cells, which is
+	// not compared, and a copier's margin lie within it.
+	cornerReach = 0.15
 )
 
 // detailParams are the thresholds of one detail comparison.
@@ -471,10 +476,16 @@ func overlayResidual(copyGrid, orig []float64, nx, ny int, stamp []stampRow) []f
 	return r
 }
 
-// largestPatch finds the largest group of marked cells, cells within two
-// of each other counting as one group, and returns its size and the area
-// of its bounding box.
+// largestPatch finds the largest group of marked cells in a corner of the
+// grid, cells within two of each other counting as one group, and returns
+// its size and the area of its bounding box. A group is in a corner when
+// its bounding box comes within cornerReach of a side and of the top or
+// bottom: a copier pastes a logo or a badge there. A group elsewhere is
+// the part of a same-layout picture that carries its own content (the
+// slogan of a banner, the product in a photo) and is never excused.
 func largestPatch(marked []bool, nx, ny int) (size, area int) {
+	rx := int(math.Ceil(cornerReach * float64(nx)))
+	ry := int(math.Ceil(cornerReach * float64(ny)))
 	seen := make([]bool, len(marked))
 	var stack []int
 	for i := range marked {
@@ -500,7 +511,8 @@ func largestPatch(marked []bool, nx, ny int) (size, area int) {
 				}
 			}
 		}
-		if n > size {
+		inCorner := (x0 <= rx || x1 >= nx-1-rx) && (y0 <= ry || y1 >= ny-1-ry)
+		if inCorner && n > size {
 			size, area = n, (x1-x0+1)*(y1-y0+1)
 		}
 	}

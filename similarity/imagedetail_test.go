@@ -185,3 +185,39 @@ func TestStrictLevelTurnsOff(t *testing.T) {
 		t.Errorf("zero thresholds got strict %d/%d, want the defaults", zero.DetailStrictLevel, zero.DetailStrictStray)
 	}
 }
+
+// TestLargestPatchOnlyInCorners: a pasted logo sits in a corner and is
+// excused; the same block of differing cells in the middle of one side is
+// the other picture's own content (a banner's slogan) and is not.
+func TestLargestPatchOnlyInCorners(t *testing.T) {
+	const nx, ny = 40, 20
+	block := func(x0, y0, w, h int) []bool {
+		m := make([]bool, nx*ny)
+		for y := y0; y < y0+h; y++ {
+			for x := x0; x < x0+w; x++ {
+				m[y*nx+x] = true
+			}
+		}
+		return m
+	}
+	tests := []struct {
+		name       string
+		marked     []bool
+		size, area int
+	}{
+		{"bottom right", block(33, 14, 5, 4), 20, 20},
+		{"top left", block(1, 1, 5, 4), 20, 20},
+		{"left side, middle height", block(1, 8, 5, 4), 0, 0},
+		{"middle", block(17, 8, 5, 4), 0, 0},
+		{"top, middle width", block(17, 1, 5, 4), 0, 0},
+		{"none", make([]bool, nx*ny), 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			size, area := largestPatch(tc.marked, nx, ny)
+			if size != tc.size || area != tc.area {
+				t.Errorf("largestPatch = %d cells, box %d; want %d, %d", size, area, tc.size, tc.area)
+			}
+		})
+	}
+}
