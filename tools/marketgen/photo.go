@@ -160,24 +160,60 @@ func (p *Painter) drawPhoto(dst *image.RGBA, kind photoKind, seed uint64, hue fl
 			p.Circle(dst, tx, Y(0.78), s*(0.05+r.Float64()*0.03), hsl(100+r.Float64()*40, 0.5, 0.3+r.Float64()*0.15))
 		}
 	case photoRoom:
-		wall := hsl(30+r.Float64()*30, 0.3, 0.8)
-		Gradient(dst, R(0, 0, 1, 0.62), wall, Mix(wall, color.RGBA{0, 0, 0, 255}, 0.15), 0)
-		floor := hsl(28, 0.35, 0.45)
-		Gradient(dst, R(0, 0.62, 1, 1), floor, Mix(floor, color.RGBA{0, 0, 0, 255}, 0.3), 90)
-		win := R(0.6, 0.08, 0.92, 0.5)
-		Gradient(dst, win, hsl(200, 0.6, 0.7), hsl(200, 0.5, 0.9), 90)
-		p.Ellipse(dst, X(0.76), Y(0.4), s*0.12, s*0.05, hsl(110, 0.35, 0.5))
-		Fill(dst, R(0.755, 0.08, 0.765, 0.5), white)
-		Fill(dst, R(0.6, 0.285, 0.92, 0.295), white)
-		head := hsl(hue+r.Float64()*40, 0.3, 0.35)
-		Fill(dst, R(0.08, 0.32, 0.58, 0.6), head)
-		p.RoundRect(dst, R(0.05, 0.55, 0.61, 0.8), s*0.02, color.RGBA{0xf5, 0xf5, 0xf2, 0xff})
-		Fill(dst, R(0.05, 0.66, 0.61, 0.8), hsl(hue+r.Float64()*60, 0.45, 0.55))
-		p.RoundRect(dst, R(0.12, 0.47, 0.3, 0.58), s*0.03, white)
-		p.RoundRect(dst, R(0.34, 0.47, 0.52, 0.58), s*0.03, white)
-		Fill(dst, R(0.62, 0.62, 0.72, 0.8), Mix(head, white, 0.2))
-		p.Polygon(dst, []image.Point{P(0.64, 0.45), P(0.7, 0.45), P(0.72, 0.55), P(0.62, 0.55)}, color.RGBA{0xfa, 0xf0, 0xd8, 0xff})
-		p.Circle(dst, X(0.67), Y(0.52), s*0.12, Alpha(color.RGBA{0xff, 0xee, 0xbb, 0xff}, 50))
+		// Rooms differ in where the camera stands: the wall line, the
+		// window and the bed move, and the bed faces either way, so two
+		// hotels' rooms share a subject, not a picture.
+		horizon := 0.5 + r.Float64()*0.2
+		wall := hsl(30+r.Float64()*30, 0.3, 0.72+r.Float64()*0.12)
+		Gradient(dst, R(0, 0, 1, horizon), wall, Mix(wall, color.RGBA{0, 0, 0, 255}, 0.15), 0)
+		floor := hsl(20+r.Float64()*20, 0.35, 0.35+r.Float64()*0.15)
+		Gradient(dst, R(0, horizon, 1, 1), floor, Mix(floor, color.RGBA{0, 0, 0, 255}, 0.3), 90)
+		bedLeft := r.IntN(2) == 0
+		bw := 0.42 + r.Float64()*0.16
+		bx := 0.03 + r.Float64()*0.1
+		wx := bx + bw + 0.02 + r.Float64()*0.08
+		if !bedLeft {
+			bx = 1 - bx - bw
+			wx = 0.03 + r.Float64()*0.1
+		}
+		ww := math.Min(0.22+r.Float64()*0.12, 0.97-wx)
+		if !bedLeft {
+			ww = math.Min(ww, bx-0.02-wx)
+		}
+		wy0, wy1 := 0.05+r.Float64()*0.08, horizon-0.08-r.Float64()*0.1
+		win := R(wx, wy0, wx+ww, wy1)
+		Gradient(dst, win, hsl(195+r.Float64()*20, 0.6, 0.7), hsl(200, 0.5, 0.9), 90)
+		p.Ellipse(dst, X(wx+ww*(0.3+r.Float64()*0.4)), Y(wy1-0.06), s*(0.06+r.Float64()*0.06), s*0.04, hsl(100+r.Float64()*30, 0.35, 0.5))
+		if r.IntN(2) == 0 { // mullions
+			Fill(dst, R(wx+ww/2-0.005, wy0, wx+ww/2+0.005, wy1), white)
+			Fill(dst, R(wx, (wy0+wy1)/2-0.005, wx+ww, (wy0+wy1)/2+0.005), white)
+		}
+		bedTop := horizon - 0.12 - r.Float64()*0.1
+		head := hsl(hue+r.Float64()*40, 0.3, 0.25+r.Float64()*0.2)
+		Fill(dst, R(bx+0.03, bedTop-0.12-r.Float64()*0.08, bx+bw-0.03, bedTop+0.1), head)
+		bedBottom := math.Min(0.97, bedTop+0.3+r.Float64()*0.12)
+		p.RoundRect(dst, R(bx, bedTop+0.08, bx+bw, bedBottom), s*0.02, color.RGBA{0xf5, 0xf5, 0xf2, 0xff})
+		Fill(dst, R(bx, bedTop+0.08+(bedBottom-bedTop-0.08)*(0.35+r.Float64()*0.2), bx+bw, bedBottom), hsl(hue+r.Float64()*60, 0.45, 0.4+r.Float64()*0.25))
+		pillows := 1 + r.IntN(3)
+		for i := range pillows {
+			pw := (bw - 0.08) / float64(pillows)
+			px := bx + 0.04 + float64(i)*pw
+			p.RoundRect(dst, R(px+0.01, bedTop, px+pw-0.01, bedTop+0.11), s*0.03, white)
+		}
+		// A bedside table and lamp on the window's side of the bed.
+		tx := bx + bw + 0.01
+		if !bedLeft {
+			tx = bx - 0.11
+		}
+		if r.IntN(3) > 0 {
+			Fill(dst, R(tx, bedTop+0.1, tx+0.1, bedTop+0.3), Mix(head, white, 0.2))
+			p.Polygon(dst, []image.Point{P(tx+0.02, bedTop-0.02), P(tx+0.08, bedTop-0.02), P(tx+0.1, bedTop+0.08), P(tx, bedTop+0.08)}, color.RGBA{0xfa, 0xf0, 0xd8, 0xff})
+			p.Circle(dst, X(tx+0.05), Y(bedTop+0.05), s*0.1, Alpha(color.RGBA{0xff, 0xee, 0xbb, 0xff}, 50))
+		}
+		if r.IntN(2) == 0 { // a framed picture over the bed
+			fx := bx + bw*(0.25+r.Float64()*0.3)
+			Fill(dst, R(fx, bedTop-0.3, fx+0.14+r.Float64()*0.1, bedTop-0.17), hsl(r.Float64()*360, 0.3, 0.5))
+		}
 	case photoDesk:
 		wall := hsl(hue+r.Float64()*20, 0.2, 0.88)
 		Fill(dst, R(0, 0, 1, 0.55), wall)
@@ -203,21 +239,37 @@ func (p *Painter) drawPhoto(dst *image.RGBA, kind photoKind, seed uint64, hue fl
 			p.Ellipse(dst, X(0.91)+(r.Float64()-0.5)*s*0.12, Y(0.25)+(r.Float64()-0.5)*s*0.1, s*0.05, s*0.025, hsl(110+r.Float64()*20, 0.5, 0.4))
 		}
 	default: // photoLandscape
+		// The horizon, the ranges and the shore change with the place and
+		// the lens, so two lakes are two pictures.
+		horizon := 0.48 + r.Float64()*0.22
 		sky := hsl(190+r.Float64()*40, 0.6, 0.6)
-		Gradient(dst, R(0, 0, 1, 0.6), sky, hsl(30+r.Float64()*20, 0.7, 0.8), 90)
-		for layer := 0; layer < 3; layer++ {
-			base := 0.35 + float64(layer)*0.1
-			c := Mix(hsl(220, 0.25, 0.5), hsl(120, 0.3, 0.3), float64(layer)/2)
-			pts := []image.Point{P(0, 0.62)}
-			for i := 0; i <= 8; i++ {
-				pts = append(pts, P(float64(i)/8, base+r.Float64()*0.15-0.08))
+		Gradient(dst, R(0, 0, 1, horizon), sky, hsl(30+r.Float64()*20, 0.7, 0.8), 90)
+		if r.IntN(2) == 0 { // sun or moon
+			p.Circle(dst, X(0.1+r.Float64()*0.8), Y(0.08+r.Float64()*0.2), s*(0.04+r.Float64()*0.05), hsl(45, 0.9, 0.85))
+		}
+		for range r.IntN(4) { // clouds
+			p.Ellipse(dst, X(r.Float64()), Y(0.05+r.Float64()*0.2), s*(0.08+r.Float64()*0.12), s*(0.02+r.Float64()*0.03), Alpha(white, 170))
+		}
+		layers := 2 + r.IntN(3)
+		for layer := range layers {
+			base := horizon - 0.3 + r.Float64()*0.1 + float64(layer)*0.08
+			c := Mix(hsl(200+r.Float64()*40, 0.25, 0.5), hsl(100+r.Float64()*40, 0.3, 0.3), float64(layer)/float64(layers-1))
+			pts := []image.Point{P(0, horizon)}
+			peaks := 4 + r.IntN(8)
+			for i := 0; i <= peaks; i++ {
+				pts = append(pts, P(float64(i)/float64(peaks), base+r.Float64()*0.2-0.1))
 			}
-			pts = append(pts, P(1, 0.62))
+			pts = append(pts, P(1, horizon))
 			p.Polygon(dst, pts, c)
 		}
-		Gradient(dst, R(0, 0.62, 1, 1), Mix(sky, white, 0.3), Mix(sky, color.RGBA{0, 0, 0, 255}, 0.3), 90)
+		Gradient(dst, R(0, horizon, 1, 1), Mix(sky, white, 0.3), Mix(sky, color.RGBA{0, 0, 0, 255}, 0.3), 90)
+		if r.IntN(2) == 0 { // a near shore
+			shore := hsl(90+r.Float64()*40, 0.35, 0.25+r.Float64()*0.1)
+			sx := r.Float64() * 0.5
+			p.Polygon(dst, []image.Point{P(sx, 1), P(sx+0.1+r.Float64()*0.2, horizon+0.1+r.Float64()*0.15), P(sx+0.4+r.Float64()*0.3, 1)}, shore)
+		}
 		for i := 0; i < 8; i++ {
-			y := Y(0.65 + r.Float64()*0.3)
+			y := Y(horizon + 0.03 + r.Float64()*(0.95-horizon))
 			Fill(dst, image.Rect(b.Min.X+r.IntN(b.Dx()), int(y), b.Min.X+r.IntN(b.Dx()), int(y)+1), Alpha(white, 90))
 		}
 	}
