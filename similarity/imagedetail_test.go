@@ -214,9 +214,45 @@ func TestLargestPatchOnlyInCorners(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			size, area := largestPatch(tc.marked, nx, ny)
-			if size != tc.size || area != tc.area {
+			pt := largestPatch(tc.marked, nx, ny)
+			if size, area := pt.size, pt.area(); size != tc.size || area != tc.area {
 				t.Errorf("largestPatch = %d cells, box %d; want %d, %d", size, area, tc.size, tc.area)
+			}
+		})
+	}
+}
+
+// TestStampBalanced: cells a stamp reading explains must lie on both sides
+// of the midline, as a stamp laid over the whole picture does; a reading
+// that only excuses one side is another picture's words.
+func TestStampBalanced(t *testing.T) {
+	const nx, ny, level = 20, 10, 32
+	explained := func(cols ...int) (plain, stamped []float64) {
+		plain = make([]float64, nx*ny)
+		stamped = make([]float64, nx*ny)
+		for y := 2; y < 6; y++ {
+			for _, x := range cols {
+				plain[y*nx+x] = 60 // over level without the stamp, within it with
+			}
+		}
+		return plain, stamped
+	}
+	tests := []struct {
+		name string
+		cols []int
+		want bool
+	}{
+		{"both sides", []int{3, 5, 14, 16}, true},
+		{"left side only", []int{2, 3, 4, 5}, false},
+		{"two to one", []int{2, 3, 4, 5, 12, 13}, true},
+		{"four to one", []int{2, 3, 4, 5, 12}, false},
+		{"too few to judge", []int{3}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			plain, stamped := explained(tc.cols...)
+			if got := stampBalanced(plain, stamped, nx, ny, level); got != tc.want {
+				t.Errorf("stampBalanced = %v, want %v", got, tc.want)
 			}
 		})
 	}

@@ -195,9 +195,9 @@ func hashes(img image.Image) (phash, dhash uint64, err error) {
 // copy with something pasted over a corner (which moves the low
 // frequencies pHash keeps much more than the edges dHash keeps), within
 // DHashAlone. The detail disposes: the pair's detail signatures must agree
-// everywhere except in one patch, with at most DetailStray cells that
-// differ by more than DetailLevel outside it, their colours must agree,
-// and they must pass the same test at DetailStrictLevel. The variant pair
+// everywhere except in one patch in a corner, with at most DetailStray
+// cells that differ by more than DetailLevel outside it, their colours
+// must agree, and they must pass the same test at DetailStrictLevel. The variant pair
 // only aligns the two pictures: the detail compares all of them that the
 // alignment lines up, so two screens cut the same way are still compared
 // on the header above the cut.
@@ -216,11 +216,11 @@ type ImageThresholds struct {
 	// two images' brightness and contrast) from which a grid cell differs.
 	DetailLevel int `json:"detail_level" yaml:"detail_level"`
 	// DetailStray is how many differing cells may lie outside the largest
-	// patch of differing cells.
+	// patch of differing cells in a corner of the picture.
 	DetailStray int `json:"detail_stray" yaml:"detail_stray"`
 	// DetailPatch is the largest share of the compared cells that the
-	// bounding box of that patch may cover: a logo or sticker pasted over
-	// the copy.
+	// bounding box of that patch may cover: a logo or sticker pasted in a
+	// corner of the copy.
 	DetailPatch float64 `json:"detail_patch" yaml:"detail_patch"`
 	// DetailStrictLevel and DetailStrictStray are a second, stricter
 	// luminance check that a pair passing the first must also pass, with

@@ -383,10 +383,17 @@ func watermarked(t testing.TB, m *image.RGBA) *image.RGBA {
 func withLogo(m *image.RGBA) *image.RGBA { return withLogoSized(m, 10) }
 
 func withLogoSized(m *image.RGBA, percent int) *image.RGBA {
-	dst := crop(m, m.Rect, false)
-	w, h := dst.Rect.Dx(), dst.Rect.Dy()
+	w, h := m.Rect.Dx(), m.Rect.Dy()
 	side := w * percent / 100
-	r := image.Rect(w-side-w/30, h-side-w/30, w-w/30, h-w/30)
+	return withLogoAt(m, percent, w-side-w/30, h-side-w/30)
+}
+
+// withLogoAt pastes a red badge percent of the width wide with its top
+// left corner at (x, y).
+func withLogoAt(m *image.RGBA, percent, x, y int) *image.RGBA {
+	dst := crop(m, m.Rect, false)
+	side := dst.Rect.Dx() * percent / 100
+	r := image.Rect(x, y, x+side, y+side)
 	fillRect(dst, r, color.RGBA{220, 30, 40, 255})
 	fillCircle(dst, r.Min.X+side/2, r.Min.Y+side/2, side/3, color.RGBA{255, 255, 255, 255})
 	fillRect(dst, image.Rect(r.Min.X+side/3, r.Min.Y+side/3, r.Max.X-side/3, r.Max.Y-side/3), color.RGBA{220, 30, 40, 255})

@@ -605,3 +605,23 @@ func TestWorkingCopyIsTheSameForEveryPixelFormat(t *testing.T) {
 		})
 	}
 }
+
+// TestPatchExcusedOnlyInACorner: a badge pasted in a corner is a copier's
+// logo, and the copy still matches; the same badge in the middle of the
+// left side replaces the picture's own content there (a banner's slogan,
+// a product) and the pictures no longer match.
+func TestPatchExcusedOnlyInACorner(t *testing.T) {
+	pics, prints := originals(t)
+	for i, pic := range pics[:8] {
+		w, h := pic.img.Rect.Dx(), pic.img.Rect.Dy()
+		side := w * 22 / 100
+		corner := fingerprint(t, encodePNG(t, withLogoAt(pic.img, 22, w-side-w/30, h-side-w/30)))
+		if m, ok := MatchImages(prints[i], corner); !ok {
+			t.Errorf("%s: badge in the corner: no match (%+v)", pic.name, m)
+		}
+		middle := fingerprint(t, encodePNG(t, withLogoAt(pic.img, 22, w/20, (h-side)/2)))
+		if m, ok := MatchImages(prints[i], middle); ok {
+			t.Errorf("%s: badge in the middle of the left side: matched (%+v)", pic.name, m)
+		}
+	}
+}
