@@ -2,6 +2,7 @@ package similarity
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -255,5 +256,58 @@ func TestStampBalanced(t *testing.T) {
 				t.Errorf("stampBalanced = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// BenchmarkLocalLevel measures the local offset of one detail grid, which
+// the strict level and the clipped-colour reading pay for per pair.
+func BenchmarkLocalLevel(b *testing.B) {
+	const nx, ny = detailCols, detailRows
+	src := make([]float64, nx*ny)
+	dst := make([]float64, nx*ny)
+	for i := range src {
+		src[i] = float64((i * 37) % 251)
+		dst[i] = float64((i*53)%241) + 3
+	}
+	for b.Loop() {
+		localLevel(src, dst, nx, ny)
+	}
+}
+
+// TestLocalLevelAgreesWithSortedWindows checks the sliding histogram
+// against sorting every window, on random grids: the offsets agree within
+// half a level (the histogram rounds differences to whole levels).
+func TestLocalLevelAgreesWithSortedWindows(t *testing.T) {
+	exact := func(src, dst []float64, nx, ny int) []float64 {
+		out := make([]float64, len(src))
+		for y := range ny {
+			for x := range nx {
+				var win []float64
+				for yy := max(0, y-2); yy <= min(ny-1, y+2); yy++ {
+					for xx := max(0, x-2); xx <= min(nx-1, x+2); xx++ {
+						win = append(win, src[yy*nx+xx]-dst[yy*nx+xx])
+					}
+				}
+				slices.Sort(win)
+				out[y*nx+x] = src[y*nx+x] - win[len(win)/2]
+			}
+		}
+		return out
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, size := range [][2]int{{1, 1}, {2, 3}, {5, 5}, {17, 9}, {detailCols, detailRows}} {
+		nx, ny := size[0], size[1]
+		src := make([]float64, nx*ny)
+		dst := make([]float64, nx*ny)
+		for i := range src {
+			src[i] = rng.Float64() * 255
+			dst[i] = rng.Float64() * 255
+		}
+		got, want := localLevel(src, dst, nx, ny), exact(src, dst, nx, ny)
+		for i := range got {
+			if math.Abs(got[i]-want[i]) > 0.5+1e-9 {
+				t.Fatalf("%dx%d cell %d: %.3f, sorted window gives %.3f", nx, ny, i, got[i], want[i])
+			}
+		}
 	}
 }
