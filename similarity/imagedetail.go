@@ -20,8 +20,9 @@ import (
 // enough that a different word in a form row changes a few cells, and a
 // coarse grid of its colour. Copies agree with their original everywhere
 // except where a copier pasted something over it (a logo, a sticker), which
-// is one compact patch; different screens of one layout disagree in many
-// small places spread over the picture, wherever their texts differ.
+// is one compact patch in a corner; different screens of one layout
+// disagree in many small places spread over the picture, wherever their
+// texts differ, and banners of one layout in the region of their slogans.
 //
 // The grids are stored once per print, for the whole trimmed image, with
 // the place of the cut variants in it, and compared through the variant
