@@ -72,6 +72,11 @@ const (
 	stampBalance  = 0.42
 	stampMinCells = 8
 	wideAspect    = 0.6
+	// recolouredScale is how much stronger (or weaker) the colours of one
+	// side must be for a pair to be read as a colour change that may clip;
+	// the quantised colour grid puts unchanged pictures within a few
+	// percent.
+	recolouredScale = 1.08
 )
 
 // detailParams are the thresholds of one detail comparison.
@@ -122,7 +127,8 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 	fo := overlap(fa, fb, mirrored)
 	// Colour is cheap to compare and settles most pairs of one layout
 	// in different colours, so it goes before the luminance lattice.
-	if !colourAgrees(a, b, fa, fb, fo, mirrored, p) {
+	agree, chromaScale := colourAgrees(a, b, fa, fb, fo, mirrored, p)
+	if !agree {
 		return detailResult{}
 	}
 	la, lb, ya, yb, nx, ny := lattice(a, b, fa, fb, fo, mirrored)
@@ -183,12 +189,13 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 		return r.differ-r.patch <= p.stray && float64(r.patchArea) <= p.patch*float64(r.cells)
 	}
 	// A colour change that clips moves a vivid region's luminance by more
-	// than the global fit explains; when nothing else passed, the better
-	// of the plain readings (all[0] and all[1]) is tried again with the
-	// local offset taken out (see localLevel). levelled holds the
-	// local-offset copy of each way round; the strict level reuses it.
+	// than the global fit explains; when nothing else passed and the
+	// colours are stronger or weaker on one side, the better of the plain
+	// readings (all[0] and all[1]) is tried again with the local offset
+	// taken out (see localLevel). levelled holds the local-offset copy of
+	// each way round; the strict level reuses it.
 	var levelled [2][]float64
-	if !passes(res) {
+	if !passes(res) && math.Abs(math.Log(chromaScale)) >= math.Log(recolouredScale) {
 		rd := all[0]
 		if all[1].differ < rd.differ {
 			rd = all[1]
@@ -649,10 +656,15 @@ func largestPatch(marked []bool, nx, ny int) patch {
 // to, and disagrees only when none of them agrees. A logo pasted in a
 // corner brings its own colours: the largest corner patch of disagreeing
 // cells is left out when it is no larger than the luminance check allows.
-func colourAgrees(a, b *imageDetail, fa, fb, fo frame, mirrored bool, p detailParams) bool {
+// chromaScale is the median ratio of b's colour strength to a's over the
+// strongly coloured cells both show: 1 for pictures whose colours are as
+// strong, away from 1 when one is a saturation or brightness change of the
+// other; 1 too when there is nothing to measure.
+func colourAgrees(a, b *imageDetail, fa, fb, fo frame, mirrored bool, p detailParams) (agree bool, chromaScale float64) {
 	if a.achromatic || b.achromatic {
-		return true
+		return true, 1
 	}
+	var ratios []float64
 	const (
 		unseen = iota
 		agrees
@@ -686,6 +698,12 @@ func colourAgrees(a, b *imageDetail, fa, fb, fo frame, mirrored bool, p detailPa
 			ma := math.Hypot(ca, cb)
 			if ma < chromaticChroma {
 				continue
+			}
+			if ma >= strongChroma {
+				k := min(max(y, 0), chromaRows-1)*chromaCols + min(max(x, 0), chromaCols-1)
+				if mb := math.Hypot(float64(b.cb[k]), float64(b.cr[k])); mb >= strongChroma {
+					ratios = append(ratios, mb/ma)
+				}
 			}
 			sameHue, anyColour, faced := false, false, false
 			for yy := max(0, y-1); yy <= min(chromaRows-1, y+1); yy++ {
@@ -737,7 +755,12 @@ func colourAgrees(a, b *imageDetail, fa, fb, fo frame, mirrored bool, p detailPa
 			grey++
 		}
 	}
-	return float64(hue) <= p.hueCell*float64(max(both, 1)) && grey <= p.greyRun
+	chromaScale = 1
+	if len(ratios) > 0 {
+		slices.Sort(ratios)
+		chromaScale = ratios[len(ratios)/2]
+	}
+	return float64(hue) <= p.hueCell*float64(max(both, 1)) && grey <= p.greyRun, chromaScale
 }
 
 // hueDistance is the angle between two colour differences (Cb, Cr).
@@ -769,5 +792,6 @@ func ColoursAgree(a, b ImagePrint, mirrored bool) bool {
 	if !okA || !okB {
 		return false
 	}
-	return colourAgrees(da, db, fa, fb, overlap(fa, fb, mirrored), mirrored, DefaultImageThresholds().detailParams())
+	agree, _ := colourAgrees(da, db, fa, fb, overlap(fa, fb, mirrored), mirrored, DefaultImageThresholds().detailParams())
+	return agree
 }

@@ -625,3 +625,32 @@ func TestPatchExcusedOnlyInACorner(t *testing.T) {
 		}
 	}
 }
+
+// TestChromaScale: the colour check measures how much stronger one side's
+// colours are, which is what admits the clipped-colour reading: a vivid
+// recolouring is well above recolouredScale, a recompressed copy within it.
+func TestChromaScale(t *testing.T) {
+	src := drawScreen(21, screenW, screenH)
+	scale := func(copyData []byte) float64 {
+		t.Helper()
+		a, b := fingerprint(t, encodePNG(t, src)), fingerprint(t, copyData)
+		da, errA := decodeDetail(a.Detail)
+		db, errB := decodeDetail(b.Detail)
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		fa, _ := da.frame(VariantFull)
+		fb, _ := db.frame(VariantFull)
+		ok, s := colourAgrees(da, db, fa, fb, overlap(fa, fb, false), false, DefaultImageThresholds().detailParams())
+		if !ok {
+			t.Fatal("colours of a copy disagree")
+		}
+		return s
+	}
+	if s := scale(encodeJPEG(t, recoloured(src, 1.12, 1.35), 90)); s < recolouredScale {
+		t.Errorf("vivid recolouring: chroma scale %.3f, want at least %.2f", s, recolouredScale)
+	}
+	if s := scale(encodeJPEG(t, src, 35)); s >= recolouredScale || s <= 1/recolouredScale {
+		t.Errorf("recompressed copy: chroma scale %.3f, want within %.2f of 1", s, recolouredScale)
+	}
+}
