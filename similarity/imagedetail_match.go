@@ -156,6 +156,11 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 		differ   int
 		passes   bool
 	}
+	// passes is the first level: at most stray cells outside one patch,
+	// whose bounding box is within the patch share.
+	passes := func(differ, patch, area int) bool {
+		return differ-patch <= p.stray && float64(area) <= p.patch*float64(nx*ny)
+	}
 	var all []reading
 	var res detailResult
 	first := true
@@ -178,15 +183,12 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 				continue
 			}
 			differ, patch, area := differing(r, nx, ny, p.level, nil, p.stray+int(p.patch*float64(nx*ny)))
-			all = append(all, reading{dir, src, dst, stamp, r, differ, differ-patch <= p.stray && float64(area) <= p.patch*float64(nx*ny)})
+			all = append(all, reading{dir, src, dst, stamp, r, differ, passes(differ, patch, area)})
 			if first || differ-patch < res.differ-res.patch {
 				res = detailResult{cells: nx * ny, differ: differ, patch: patch, patchArea: area}
 				first = false
 			}
 		}
-	}
-	passes := func(r detailResult) bool {
-		return r.differ-r.patch <= p.stray && float64(r.patchArea) <= p.patch*float64(r.cells)
 	}
 	// A colour change that clips moves a vivid region's luminance by more
 	// than the global fit explains; when nothing else passed and the
@@ -195,7 +197,7 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 	// taken out (see localLevel). levelled holds the local-offset copy of
 	// each way round; the strict level reuses it.
 	var levelled [2][]float64
-	if !passes(res) && math.Abs(math.Log(chromaScale)) >= math.Log(recolouredScale) {
+	if !passes(res.differ, res.patch, res.patchArea) && math.Abs(math.Log(chromaScale)) >= math.Log(recolouredScale) {
 		rd := all[0]
 		if all[1].differ < rd.differ {
 			rd = all[1]
@@ -203,13 +205,13 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 		levelled[rd.dir] = localLevel(rd.src, rd.dst, nx, ny)
 		r := overlayResidual(levelled[rd.dir], rd.dst, nx, ny, nil)
 		differ, patch, area := differing(r, nx, ny, p.level, nil, p.stray+int(p.patch*float64(nx*ny)))
-		all = append(all, reading{rd.dir, rd.src, rd.dst, nil, r, differ, differ-patch <= p.stray && float64(area) <= p.patch*float64(nx*ny)})
+		all = append(all, reading{rd.dir, rd.src, rd.dst, nil, r, differ, passes(differ, patch, area)})
 		if differ-patch < res.differ-res.patch {
 			res = detailResult{cells: nx * ny, differ: differ, patch: patch, patchArea: area}
 		}
 	}
 	res.colourOK = true
-	res.ok = passes(res)
+	res.ok = passes(res.differ, res.patch, res.patchArea)
 	if !res.ok || p.strictLevel <= 0 {
 		return res
 	}
@@ -262,9 +264,9 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 // stampBalance of the larger. A copier's stamp is laid over the whole
 // picture, its rows of text across the full width and its caption
 // centred; the other words of a same-layout banner sit on one side of it.
-// Only banners are held to it (see wideAspect).
-// A reading that explains fewer than stampMinCells cells is balanced: the
-// stamp makes no difference to it.
+// Only banners are held to it (see wideAspect). A reading that explains
+// fewer than stampMinCells cells is balanced: the stamp makes no
+// difference to it.
 func stampBalanced(plain, stamped []float64, nx, ny int, level float64) bool {
 	var left, right int
 	for i, v := range plain {
