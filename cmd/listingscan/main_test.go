@@ -78,10 +78,11 @@ func TestScanSampleMarketplace(t *testing.T) {
 		}
 		t.Errorf("flagged %s %s vs %s (score %.3f), which the truth says is not a copy", f.Rule, f.ListingID, f.OtherListingID, f.Score)
 	}
-	// Same-layout screens of different apps still match as images; this
-	// bound keeps the known false matches from growing (see
-	// docs/BENCHMARKS.md). Lower it as verification improves.
-	const maxImageFalseMatches = 6
+	// Same-layout pictures of different apps can match as images on larger
+	// corpora (see docs/BENCHMARKS.md); this bound keeps the known false
+	// matches on the sample from growing. Lower it as verification
+	// improves.
+	const maxImageFalseMatches = 0
 	if imageFalse > maxImageFalseMatches {
 		t.Errorf("%d false copy.image findings, more than the known %d", imageFalse, maxImageFalseMatches)
 	}
