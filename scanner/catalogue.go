@@ -12,7 +12,7 @@ import (
 	"github.com/listingscan/listingscan/similarity"
 )
 
-// The image catalogue.
+// The catalogue.
 //
 // Image candidates come from an index of every stored listing's image
 // hashes held in memory (similarity.ImageIndex over the stores' sketches,
@@ -20,6 +20,12 @@ import (
 // away on a hash, and a store asked for every key within 8 bits of a hash
 // would read thousands of rows per image. In memory the same search costs
 // microseconds.
+//
+// Text candidates come from an in-memory index of the same listings' band
+// key fingerprints (similarity.KeyIndex, about 950 bytes a listing), also
+// read from the sketches. Asked of the store, the two band-key queries of
+// each listing were a quarter of a batch scan's time and a seventh of a
+// pre-publish check's.
 //
 // The index is loaded once from the store (Sketches) and then kept
 // current: this scanner's own writes are added as they happen, and
@@ -62,13 +68,14 @@ type catalogueSnapshot struct {
 	base, recent *sketchIndex
 }
 
-// sketchIndex is an ImageIndex with the listings its owners stand for and
-// their text sketches.
+// sketchIndex is an ImageIndex and a KeyIndex with the listings their
+// owners stand for and their text sketches.
 type sketchIndex struct {
 	ids, providers []string
 	texts          []textSketch
 	byID           map[string]int32 // position in ids
 	index          *similarity.ImageIndex
+	keys           *similarity.KeyIndex
 
 	// weights is the boilerplate learnt from a sample of these listings
 	// (boilerplate.go), once, when first needed.
@@ -86,6 +93,7 @@ func newImageCatalogue(store indexer.Store, t similarity.ImageThresholds) *image
 func (c *imageCatalogue) build(sketches []indexer.StoredSketch) (*sketchIndex, error) {
 	x := &sketchIndex{byID: make(map[string]int32, len(sketches))}
 	raw := make([]similarity.Sketch, 0, len(sketches))
+	keys := make([][]uint64, 0, len(sketches))
 	for _, sk := range sketches {
 		images, text, err := decodeSketch(sk.Sketch)
 		if err != nil {
@@ -94,6 +102,8 @@ func (c *imageCatalogue) build(sketches []indexer.StoredSketch) (*sketchIndex, e
 		x.byID[sk.ListingID] = int32(len(x.ids))
 		x.ids = append(x.ids, sk.ListingID)
 		x.providers = append(x.providers, sk.ProviderID)
+		keys = append(keys, text.keys)
+		text.keys = nil
 		x.texts = append(x.texts, text)
 		raw = append(raw, images)
 	}
@@ -102,6 +112,9 @@ func (c *imageCatalogue) build(sketches []indexer.StoredSketch) (*sketchIndex, e
 		return nil, err
 	}
 	x.index = idx
+	if x.keys, err = similarity.NewKeyIndex(keys); err != nil {
+		return nil, err
+	}
 	return x, nil
 }
 
@@ -229,6 +242,45 @@ func (s *catalogueSnapshot) candidates(sketch similarity.Sketch) []indexer.Candi
 		if id := s.base.ids[o]; !s.recent.has(id) {
 			out = append(out, indexer.Candidate{ListingID: id, ProviderID: s.base.providers[o], Hits: 1})
 		}
+	}
+	return out
+}
+
+// textCandidates returns the stored listings that share most of keys (key
+// fingerprints of one text field), at most limit of them, those sharing
+// most first, ties by id. A key held by more than maxPostings listings is
+// stock wording and proposes nothing.
+func (s *catalogueSnapshot) textCandidates(keys []uint64, limit, maxPostings int) []indexer.Candidate {
+	hits := map[string]*indexer.Candidate{}
+	add := func(x *sketchIndex, o int32) {
+		id := x.ids[o]
+		if c, ok := hits[id]; ok {
+			c.Hits++
+			return
+		}
+		hits[id] = &indexer.Candidate{ListingID: id, ProviderID: x.providers[o], Hits: 1}
+	}
+	for _, k := range keys {
+		base, recent := s.base.keys.Holders(k), s.recent.keys.Holders(k)
+		if base.Len()+recent.Len() > maxPostings {
+			continue
+		}
+		for i := range recent.Len() {
+			add(s.recent, recent.Item(i))
+		}
+		for i := range base.Len() {
+			if o := base.Item(i); !s.recent.has(s.base.ids[o]) {
+				add(s.base, o)
+			}
+		}
+	}
+	out := make([]indexer.Candidate, 0, len(hits))
+	for _, c := range hits {
+		out = append(out, *c)
+	}
+	indexer.SortCandidates(out)
+	if len(out) > limit {
+		out = out[:limit]
 	}
 	return out
 }

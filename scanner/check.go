@@ -96,10 +96,7 @@ func (s *Scanner) Check(ctx context.Context, draft listing.Listing, record bool)
 	if err != nil {
 		return nil, err
 	}
-	cands, err := s.candidates(ctx, images, me)
-	if err != nil {
-		return nil, err
-	}
+	cands := s.candidates(images, me)
 	var ids []string
 	seen := map[string]bool{}
 	for _, c := range cands {

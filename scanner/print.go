@@ -24,8 +24,9 @@ import (
 // Version 2 adds the QR codes found in each image. Version 3 finds image
 // candidates through sketches held in memory instead of stored keys.
 // Version 4 stores description shingles as packed bytes and puts text
-// digests in the sketch.
-const printVersion = 4
+// digests in the sketch. Version 5 puts the fingerprints of the text band
+// keys in the sketch, for the catalogue's in-memory key index.
+const printVersion = 5
 
 // factsVersion changes whenever what is learnt from one image (ImageFact's
 // print and QR codes) changes meaning; it keys the image cache. It was
@@ -331,7 +332,9 @@ func (p *Print) descDigest() similarity.TextDigest {
 
 // sketch is what the catalogue holds of the listing (see listingSketch).
 func (p *Print) sketch() []byte {
-	return p.textSketch().encode(p.imageSketch())
+	t := p.textSketch()
+	t.keys = similarity.KeyFingerprints(p.keys())
+	return t.encode(p.imageSketch())
 }
 
 // textSketch is what a text candidate is first judged by.

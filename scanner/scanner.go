@@ -426,10 +426,7 @@ func (s *Scanner) match(ctx context.Context, sides []side, partial bool) ([]list
 	defer s.progress.Done()
 	err = parallel(ctx, s.workers, len(sides), func(ctx context.Context, i int) error {
 		me := sides[i]
-		cands, err := s.candidates(ctx, images, me)
-		if err != nil {
-			return err
-		}
+		cands := s.candidates(images, me)
 		var others []side
 		var fetch []string
 		for _, c := range cands {
@@ -476,14 +473,13 @@ func (s *Scanner) match(ctx context.Context, sides []side, partial bool) ([]list
 	return out, verified, nil
 }
 
-// candidates are the stored listings that may match me: those the
-// store finds through its title band keys whose titles the title rule
-// could call copied; those sharing most of its description band keys,
-// unless their digests rule a copy out; and those whose images the image
-// catalogue proposes. Text sketches (sketch.go) judge in memory, so only
-// the candidates they leave are read. Listings the catalogue does not know
-// yet are kept.
-func (s *Scanner) candidates(ctx context.Context, images *catalogueSnapshot, me side) ([]indexer.Candidate, error) {
+// candidates are the stored listings that may match me: those sharing
+// its title band keys whose titles the title rule could call copied; those
+// sharing most of its description band keys, unless their digests rule a
+// copy out; and those whose images are near its own. All of it is decided
+// in the catalogue's memory (catalogue.go, sketch.go), so only the
+// candidates left are read from the store.
+func (s *Scanner) candidates(images *catalogueSnapshot, me side) []indexer.Candidate {
 	mine := me.p.textSketch()
 	fields := []struct {
 		keys  []string
@@ -495,17 +491,13 @@ func (s *Scanner) candidates(ctx context.Context, images *catalogueSnapshot, me 
 	}
 	var out []indexer.Candidate
 	for _, f := range fields {
-		cands, err := s.store.Candidates(ctx, indexer.CandidateQuery{Keys: f.keys, Limit: f.limit, MaxPostings: maxKeyPostings})
-		if err != nil {
-			return nil, fmt.Errorf("%w: candidates of %s: %w", ErrStore, me.l.ID, err)
-		}
-		for _, c := range cands {
-			if o, ok := images.text(c.ListingID); !ok || f.may(mine, o) {
+		for _, c := range images.textCandidates(similarity.KeyFingerprints(f.keys), f.limit, maxKeyPostings) {
+			if o, ok := images.text(c.ListingID); ok && f.may(mine, o) {
 				out = append(out, c)
 			}
 		}
 	}
-	return append(out, images.candidates(me.p.imageSketch())...), nil
+	return append(out, images.candidates(me.p.imageSketch())...)
 }
 
 // Text candidates per listing. The limits were measured on the 100k

@@ -23,13 +23,20 @@ import (
 // description rule is bounded (similarity.EstimateContainment). About 130
 // bytes of text a listing, next to its 17 bytes per image variant.
 //
+// The sketch also carries the fingerprints of the listing's title and
+// description band keys (similarity.KeyFingerprint), from which the
+// catalogue's in-memory key index is built: text candidates are found
+// there, as image candidates are, instead of by a store query per field
+// and listing (8 bytes a key, about 950 bytes a listing).
+//
 // Layout: sketchMagic, then as uvarint-prefixed fields the image sketch,
 // the normalised title and the description digest, then the description's
-// length in runes as a uvarint.
+// length in runes as a uvarint, then the number of key fingerprints as a
+// uvarint followed by each as 8 little-endian bytes.
 
 // sketchMagic starts every listing sketch; a sketch without it (stored by
 // an older version) is skipped, as is that listing's print.
-var sketchMagic = []byte("LSK1")
+var sketchMagic = []byte("LSK2")
 
 // errSketch reports a sketch that cannot be read.
 var errSketch = errors.New("unreadable listing sketch")
@@ -39,11 +46,15 @@ type textSketch struct {
 	title     string // normalised title
 	descRunes int    // length of the normalised description
 	desc      similarity.TextDigest
+	// keys are the fingerprints of the title and description band keys.
+	// The catalogue moves them into its key index and keeps them nowhere
+	// else.
+	keys []uint64
 }
 
 // encode writes the listing sketch of t and the image sketch.
 func (t textSketch) encode(images similarity.Sketch) []byte {
-	out := make([]byte, 0, len(sketchMagic)+len(images)+len(t.title)+len(t.desc)+12)
+	out := make([]byte, 0, len(sketchMagic)+len(images)+len(t.title)+len(t.desc)+8*len(t.keys)+16)
 	out = append(out, sketchMagic...)
 	out = binary.AppendUvarint(out, uint64(len(images)))
 	out = append(out, images...)
@@ -51,7 +62,12 @@ func (t textSketch) encode(images similarity.Sketch) []byte {
 	out = append(out, t.title...)
 	out = binary.AppendUvarint(out, uint64(len(t.desc)))
 	out = append(out, t.desc...)
-	return binary.AppendUvarint(out, uint64(t.descRunes))
+	out = binary.AppendUvarint(out, uint64(t.descRunes))
+	out = binary.AppendUvarint(out, uint64(len(t.keys)))
+	for _, k := range t.keys {
+		out = binary.LittleEndian.AppendUint64(out, k)
+	}
+	return out
 }
 
 // decodeSketch reads a listing sketch.
@@ -85,10 +101,19 @@ func decodeSketch(raw []byte) (similarity.Sketch, textSketch, error) {
 		return nil, textSketch{}, err
 	}
 	runes, k := binary.Uvarint(rest)
-	if k <= 0 || k != len(rest) {
+	if k <= 0 {
 		return nil, textSketch{}, fmt.Errorf("%w: bad description length", errSketch)
 	}
-	t := textSketch{title: string(title), descRunes: int(runes)}
+	rest = rest[k:]
+	nkeys, k := binary.Uvarint(rest)
+	if k <= 0 || nkeys > uint64(len(rest)-k)/8 || uint64(len(rest)-k) != 8*nkeys {
+		return nil, textSketch{}, fmt.Errorf("%w: bad key fingerprints", errSketch)
+	}
+	rest = rest[k:]
+	t := textSketch{title: string(title), descRunes: int(runes), keys: make([]uint64, nkeys)}
+	for i := range t.keys {
+		t.keys[i] = binary.LittleEndian.Uint64(rest[8*i:])
+	}
 	if len(desc) > 0 {
 		t.desc = similarity.TextDigest(bytes.Clone(desc))
 	}

@@ -13,7 +13,7 @@ import (
 func TestListingSketchRoundTrip(t *testing.T) {
 	images := similarity.Sketch(bytes.Repeat([]byte{7}, 2*17))
 	cases := []textSketch{
-		{title: "智慧餐厅点餐小程序", descRunes: 420, desc: similarity.DigestShingles([]uint64{1, 2, 3})},
+		{title: "智慧餐厅点餐小程序", descRunes: 420, desc: similarity.DigestShingles([]uint64{1, 2, 3}), keys: []uint64{0, 1 << 63, ^uint64(0)}},
 		{title: "", descRunes: 0},
 	}
 	for _, want := range cases {
@@ -22,7 +22,8 @@ func TestListingSketchRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("decode %+v: %v", want, err)
 			}
-			if !bytes.Equal(gotImages, imgs) || got.title != want.title || got.descRunes != want.descRunes || !bytes.Equal(got.desc, want.desc) {
+			if !bytes.Equal(gotImages, imgs) || got.title != want.title || got.descRunes != want.descRunes || !bytes.Equal(got.desc, want.desc) ||
+				!slices.Equal(got.keys, want.keys) {
 				t.Errorf("round trip of %+v with %d image bytes: got %+v, %d image bytes", want, len(imgs), got, len(gotImages))
 			}
 		}
@@ -30,11 +31,13 @@ func TestListingSketchRoundTrip(t *testing.T) {
 }
 
 func TestListingSketchRejectsForeignBytes(t *testing.T) {
-	good := textSketch{title: "企业官网", descRunes: 80, desc: similarity.DigestShingles([]uint64{9})}.encode(similarity.Sketch(bytes.Repeat([]byte{1}, 17)))
+	good := textSketch{title: "企业官网", descRunes: 80, desc: similarity.DigestShingles([]uint64{9}), keys: []uint64{5, 6}}.encode(similarity.Sketch(bytes.Repeat([]byte{1}, 17)))
 	for name, raw := range map[string][]byte{
 		"empty":                  nil,
 		"image sketch of v3":     bytes.Repeat([]byte{1}, 17),
 		"truncated":              good[:len(good)-3],
+		"key count too large":    append(bytes.Clone(good[:len(good)-17]), 3, 0, 0, 0, 0, 0, 0, 0, 0),
+		"version 1":              append([]byte("LSK1"), good[4:len(good)-17]...),
 		"trailing bytes":         append(bytes.Clone(good), 0),
 		"image sketch misshapen": textSketch{}.encode(similarity.Sketch{1, 2, 3}),
 	} {
@@ -46,8 +49,9 @@ func TestListingSketchRejectsForeignBytes(t *testing.T) {
 
 func FuzzDecodeSketch(f *testing.F) {
 	f.Add(textSketch{title: "点餐", descRunes: 50, desc: similarity.DigestShingles([]uint64{1})}.encode(similarity.Sketch(bytes.Repeat([]byte{3}, 17))))
-	f.Add([]byte("LSK1\x00\x00\x00\x00"))
-	f.Add([]byte("LSK1\xff\xff\xff\xff\x0f"))
+	f.Add([]byte("LSK2\x00\x00\x00\x00\x00"))
+	f.Add([]byte("LSK2\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00"))
+	f.Add([]byte("LSK2\xff\xff\xff\xff\x0f"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		images, text, err := decodeSketch(raw)
 		if err != nil {
@@ -55,7 +59,7 @@ func FuzzDecodeSketch(f *testing.F) {
 		}
 		// What decodes survives encoding and decoding again.
 		images2, text2, err := decodeSketch(text.encode(images))
-		if err != nil || !bytes.Equal(images2, images) || text2.title != text.title || text2.descRunes != text.descRunes || !bytes.Equal(text2.desc, text.desc) {
+		if err != nil || !bytes.Equal(images2, images) || text2.title != text.title || text2.descRunes != text.descRunes || !bytes.Equal(text2.desc, text.desc) || !slices.Equal(text2.keys, text.keys) {
 			t.Fatalf("re-encoded sketch differs: %v", err)
 		}
 		if err := images.Validate(); err != nil {
