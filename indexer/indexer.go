@@ -4,9 +4,10 @@
 //
 // A store does not understand similarity. It keeps, per listing, the listing
 // itself, an opaque fingerprint the scanner verifies candidates against, and
-// a set of string keys. Finding candidates is an exact lookup of keys — the
-// scanner makes the keys so that near-duplicates share at least one — which
-// is why both stores return the same candidates for the same input.
+// an opaque sketch. The scanner reads every sketch once and finds
+// candidates in memory (image hashes, text band keys); a store only hands
+// back what it was given, which is why both stores give the same candidates
+// for the same input.
 package indexer
 
 import (
@@ -14,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,9 +28,6 @@ type Entry struct {
 	// Print is the scanner's fingerprint of the listing (image hashes, text
 	// signatures), kept opaque so stores never depend on how it is made.
 	Print json.RawMessage
-	// Keys are the candidate keys: two listings that share a key are
-	// compared, two that share none never are.
-	Keys []string
 	// Digest identifies the listing's content (fields and image bytes). An
 	// unchanged digest means an incremental scan may skip the listing.
 	Digest string
@@ -45,29 +42,6 @@ type StoredSketch struct {
 	ListingID  string
 	ProviderID string
 	Sketch     []byte
-}
-
-// CandidateQuery asks for the stored listings sharing keys with one
-// listing.
-type CandidateQuery struct {
-	Keys []string
-	// Limit keeps only the first Limit candidates, most shared keys first;
-	// zero keeps all. It keeps a store from shipping the thousands of
-	// listings that share a key or two with anyone in a large catalogue.
-	Limit int
-	// MaxPostings ignores the keys more than MaxPostings listings hold:
-	// a band key that hundreds of listings share is stock wording, and
-	// asking for it returns hundreds of candidates that are no copies.
-	// Zero ignores none. Hits count only the keys asked for.
-	MaxPostings int
-}
-
-// Candidate is a stored listing that shares keys with a query.
-type Candidate struct {
-	ListingID  string
-	ProviderID string
-	// Hits is how many of the query's keys the candidate shares.
-	Hits int
 }
 
 // FindingQuery selects findings. Zero fields do not filter. Results come in
@@ -119,7 +93,6 @@ type SaveResult struct {
 // Stats describes a store's contents.
 type Stats struct {
 	Listings int
-	Keys     int
 	Findings int
 	Updated  time.Time
 }
@@ -130,20 +103,16 @@ var ErrNotFound = errors.New("not found")
 // Store is the contract both backends satisfy; the shared contract tests in
 // indexer/storetest run against each.
 type Store interface {
-	// Put inserts or replaces entries. A replaced listing's old keys are
-	// removed, so it is no longer found through keys it lost.
+	// Put inserts or replaces entries.
 	Put(ctx context.Context, entries []Entry) error
 	// Get returns the stored entries with the given ids, skipping unknown ids.
 	Get(ctx context.Context, ids []string) ([]Entry, error)
 	// Digests returns the stored content digest of each known id.
 	Digests(ctx context.Context, ids []string) (map[string]string, error)
-	// Candidates returns the listings that share at least one of q's
-	// keys, those sharing most first, ties by id (SortCandidates).
-	Candidates(ctx context.Context, q CandidateQuery) ([]Candidate, error)
 	// Sketches calls fn for every listing stored at or after since (every
 	// listing for the zero time), with its sketch, which may be empty. The
-	// scanner builds its in-memory image index from them, and refreshes it
-	// with the listings written since the last call.
+	// scanner builds its in-memory candidate indexes from them, and
+	// refreshes them with the listings written since the last call.
 	Sketches(ctx context.Context, since time.Time, fn func(StoredSketch) error) error
 	// SaveFindings stores findings by id, keeping a reviewed finding's
 	// status, and sets each finding's Status to the stored one. A dismissed
@@ -203,15 +172,4 @@ func InOrder(ids []string, found map[string]Entry) []Entry {
 		}
 	}
 	return out
-}
-
-// SortCandidates puts the candidates sharing most keys first, ties by id, so
-// that every store returns candidates in the same order.
-func SortCandidates(cs []Candidate) {
-	slices.SortFunc(cs, func(a, b Candidate) int {
-		if a.Hits != b.Hits {
-			return b.Hits - a.Hits
-		}
-		return strings.Compare(a.ListingID, b.ListingID)
-	})
 }

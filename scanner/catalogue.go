@@ -1,9 +1,12 @@
 package scanner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -230,35 +233,50 @@ const maxImageCandidates = 64
 
 // candidates returns the stored listings whose images may match sketch, as
 // store candidates.
-func (s *catalogueSnapshot) candidates(sketch similarity.Sketch) []indexer.Candidate {
+func (s *catalogueSnapshot) candidates(sketch similarity.Sketch) []candidate {
 	if len(sketch) == 0 {
 		return nil
 	}
-	var out []indexer.Candidate
+	var out []candidate
 	for _, o := range s.recent.index.Candidates(sketch, maxImageCandidates) {
-		out = append(out, indexer.Candidate{ListingID: s.recent.ids[o], ProviderID: s.recent.providers[o], Hits: 1})
+		out = append(out, candidate{listingID: s.recent.ids[o], providerID: s.recent.providers[o], hits: 1})
 	}
 	for _, o := range s.base.index.Candidates(sketch, maxImageCandidates) {
 		if id := s.base.ids[o]; !s.recent.has(id) {
-			out = append(out, indexer.Candidate{ListingID: id, ProviderID: s.base.providers[o], Hits: 1})
+			out = append(out, candidate{listingID: id, providerID: s.base.providers[o], hits: 1})
 		}
 	}
 	return out
+}
+
+// candidate is a stored listing that may match a query listing.
+type candidate struct {
+	listingID, providerID string
+	// hits is how many of the query's keys it shares (1 for an image
+	// candidate).
+	hits int
+}
+
+// sortCandidates puts the candidates sharing most keys first, ties by id.
+func sortCandidates(cs []candidate) {
+	slices.SortFunc(cs, func(a, b candidate) int {
+		return cmp.Or(b.hits-a.hits, strings.Compare(a.listingID, b.listingID))
+	})
 }
 
 // textCandidates returns the stored listings that share most of keys (key
 // fingerprints of one text field), at most limit of them, those sharing
 // most first, ties by id. A key held by more than maxPostings listings is
 // stock wording and proposes nothing.
-func (s *catalogueSnapshot) textCandidates(keys []uint64, limit, maxPostings int) []indexer.Candidate {
-	hits := map[string]*indexer.Candidate{}
+func (s *catalogueSnapshot) textCandidates(keys []uint64, limit, maxPostings int) []candidate {
+	hits := map[string]*candidate{}
 	add := func(x *sketchIndex, o int32) {
 		id := x.ids[o]
 		if c, ok := hits[id]; ok {
-			c.Hits++
+			c.hits++
 			return
 		}
-		hits[id] = &indexer.Candidate{ListingID: id, ProviderID: x.providers[o], Hits: 1}
+		hits[id] = &candidate{listingID: id, providerID: x.providers[o], hits: 1}
 	}
 	for _, k := range keys {
 		base, recent := s.base.keys.Holders(k), s.recent.keys.Holders(k)
@@ -274,11 +292,11 @@ func (s *catalogueSnapshot) textCandidates(keys []uint64, limit, maxPostings int
 			}
 		}
 	}
-	out := make([]indexer.Candidate, 0, len(hits))
+	out := make([]candidate, 0, len(hits))
 	for _, c := range hits {
 		out = append(out, *c)
 	}
-	indexer.SortCandidates(out)
+	sortCandidates(out)
 	if len(out) > limit {
 		out = out[:limit]
 	}

@@ -100,9 +100,9 @@ func (s *Scanner) Check(ctx context.Context, draft listing.Listing, record bool)
 	var ids []string
 	seen := map[string]bool{}
 	for _, c := range cands {
-		if c.ListingID != draft.ID && !seen[c.ListingID] && !s.groups.related(draft.Provider.ID, c.ProviderID) {
-			seen[c.ListingID] = true
-			ids = append(ids, c.ListingID)
+		if c.listingID != draft.ID && !seen[c.listingID] && !s.groups.related(draft.Provider.ID, c.providerID) {
+			seen[c.listingID] = true
+			ids = append(ids, c.listingID)
 		}
 	}
 	others, err := s.stored(ctx, ids)

@@ -207,7 +207,7 @@ func (s *Scanner) resumeEntry(l listing.Listing, stored *indexer.Entry, key stri
 	}
 	p.titleKeys, p.descKeys = title.Keys, body.Keys
 	return &resumedEntry{
-		entry: indexer.Entry{Listing: l, Print: stored.Print, Keys: p.keys(), Digest: key, Sketch: p.sketch()},
+		entry: indexer.Entry{Listing: l, Print: stored.Print, Digest: key, Sketch: p.sketch()},
 		print: p,
 	}
 }
@@ -259,9 +259,9 @@ func (cp *checkpoint) fresh(ctx context.Context, i int) error {
 	cp.mu.Lock()
 	for _, k := range batch {
 		cp.written[k] = true
-		// Stored: the encoded print, keys and sketch are not needed
-		// again, and a large run would otherwise hold all of them.
-		cp.entries[k].Print, cp.entries[k].Keys, cp.entries[k].Sketch = nil, nil, nil
+		// Stored: the encoded print and sketch are not needed again,
+		// and a large run would otherwise hold all of them.
+		cp.entries[k].Print, cp.entries[k].Sketch = nil, nil
 	}
 	cp.mu.Unlock()
 	return nil

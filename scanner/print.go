@@ -299,14 +299,13 @@ func (f *fingerprinter) fingerprint(ctx context.Context, l listing.Listing) (ind
 	return indexer.Entry{
 		Listing: l,
 		Print:   raw,
-		Keys:    p.keys(),
 		Digest:  fmt.Sprintf("%d:%x", printVersion, digest.Sum(nil)[:16]),
 		Sketch:  p.sketch(),
 	}, p, nil
 }
 
-// keys are the store keys a listing is found by and queries with: the LSH
-// bands of its title and description. Images are found through sketches.
+// keys are the keys a listing is found by and queries with: the LSH bands
+// of its title and description, whose fingerprints go in its sketch.
 // Only a freshly fingerprinted or resumed print has them.
 func (p *Print) keys() []string {
 	return dedupe(append(slices.Clone(p.titleKeys), p.descKeys...))

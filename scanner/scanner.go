@@ -293,11 +293,11 @@ func (s *Scanner) scanListings(ctx context.Context, ls []listing.Listing, res *R
 	if err := s.index(ctx, cp.toIndex(entries)); err != nil {
 		return nil, err
 	}
-	// Stored: the encoded prints, keys and sketches are not needed again
-	// (sides hold the decoded prints), and at catalogue scale they are
-	// most of the memory.
+	// Stored: the encoded prints and sketches are not needed again (sides
+	// hold the decoded prints), and at catalogue scale they are most of
+	// the memory.
 	for i := range entries {
-		entries[i].Print, entries[i].Keys, entries[i].Sketch = nil, nil, nil
+		entries[i].Print, entries[i].Sketch = nil, nil
 	}
 	if s.indexOnly {
 		res.Listings, res.Resumed, res.Elapsed = len(sides), cp.count, time.Since(start)
@@ -430,16 +430,16 @@ func (s *Scanner) match(ctx context.Context, sides []side, partial bool) ([]list
 		var others []side
 		var fetch []string
 		for _, c := range cands {
-			if c.ListingID == me.l.ID || s.groups.related(me.l.Provider.ID, c.ProviderID) {
+			if c.listingID == me.l.ID || s.groups.related(me.l.Provider.ID, c.providerID) {
 				continue
 			}
-			if !claim(me.l.ID, c.ListingID) {
+			if !claim(me.l.ID, c.listingID) {
 				continue
 			}
-			if o, ok := inRun[c.ListingID]; ok {
+			if o, ok := inRun[c.listingID]; ok {
 				others = append(others, o)
 			} else {
-				fetch = append(fetch, c.ListingID)
+				fetch = append(fetch, c.listingID)
 			}
 		}
 		stored, err := s.stored(ctx, fetch)
@@ -479,7 +479,7 @@ func (s *Scanner) match(ctx context.Context, sides []side, partial bool) ([]list
 // copy out; and those whose images are near its own. All of it is decided
 // in the catalogue's memory (catalogue.go, sketch.go), so only the
 // candidates left are read from the store.
-func (s *Scanner) candidates(images *catalogueSnapshot, me side) []indexer.Candidate {
+func (s *Scanner) candidates(images *catalogueSnapshot, me side) []candidate {
 	mine := me.p.textSketch()
 	fields := []struct {
 		keys  []string
@@ -489,10 +489,10 @@ func (s *Scanner) candidates(images *catalogueSnapshot, me side) []indexer.Candi
 		{me.p.titleKeys, maxTitleCandidates, s.cfg.titleMayMatch},
 		{me.p.descKeys, maxDescCandidates, s.cfg.descriptionMayMatch},
 	}
-	var out []indexer.Candidate
+	var out []candidate
 	for _, f := range fields {
 		for _, c := range images.textCandidates(similarity.KeyFingerprints(f.keys), f.limit, maxKeyPostings) {
-			if o, ok := images.text(c.ListingID); ok && f.may(mine, o) {
+			if o, ok := images.text(c.listingID); ok && f.may(mine, o) {
 				out = append(out, c)
 			}
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,19 +15,15 @@ import (
 	"github.com/listingscan/listingscan/listing"
 )
 
-// Synthetic catalogue entries shaped like the scanner's: the LSH band keys
-// of a title and a description (118 keys), a 2 KB fingerprint and a
-// sketch of two images of six variants.
-const (
-	benchTitleBands = 48
-	benchDescBands  = 70
-	benchSketch     = 2 * 6 * 17
-)
+// Synthetic catalogue entries shaped like the scanner's: a 2 KB
+// fingerprint and a sketch of two images of six variants (17 bytes each),
+// a title, a description digest and 118 band key fingerprints (8 bytes
+// each).
+const benchSketch = 2*6*17 + 200 + 118*8
 
 var benchPad = strings.Repeat("9f3a", 512)
 
 func benchEntry(rng *rand.Rand, i int) indexer.Entry {
-	keys := benchBandKeys(rng)
 	sketch := make([]byte, benchSketch)
 	for i := range sketch {
 		sketch[i] = byte(rng.Uint32())
@@ -42,26 +37,9 @@ func benchEntry(rng *rand.Rand, i int) indexer.Entry {
 			UpdatedAt: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC),
 		},
 		Print:  json.RawMessage(fmt.Sprintf(`{"v":3,"pad":%q}`, benchPad)),
-		Keys:   keys,
 		Digest: "d-" + id,
 		Sketch: sketch,
 	}
-}
-
-func benchBandKeys(rng *rand.Rand) []string {
-	keys := make([]string, 0, benchTitleBands+benchDescBands)
-	for band := range benchTitleBands {
-		keys = append(keys, fmt.Sprintf("tt1b%d:%016x", band, rng.Uint64()))
-	}
-	for band := range benchDescBands {
-		keys = append(keys, fmt.Sprintf("td1b%d:%016x", band, rng.Uint64()))
-	}
-	return keys
-}
-
-// benchQuery is one listing's candidate query: its band keys.
-func benchQuery(rng *rand.Rand) []string {
-	return benchBandKeys(rng)
 }
 
 func fill(b *testing.B, s indexer.Store, n int, seed uint64) {
@@ -105,13 +83,13 @@ func BenchmarkPut(b *testing.B) {
 	b.ReportMetric(float64(written)/time.Since(start).Seconds(), "listings/s")
 }
 
-// BenchmarkCandidates measures one listing's candidate query against
-// stores of 10,000 and 100,000 listings, on the engine and, for
-// comparison, on the embedded store with the same data and queries. Besides
-// ns/op it reports the 50th and 99th percentile latency in milliseconds.
+// BenchmarkSketches measures what a scanner reads to build its candidate
+// indexes: every listing's sketch, from stores of 10,000 and 100,000
+// listings, on the engine and, for comparison, on the embedded store with
+// the same data.
 //
-//	LISTINGSCAN_TEST_ES=$(tools/searchnode/searchnode.sh url) go test ./indexer/elastic -run '^$' -bench Candidates -benchtime 200x -timeout 60m
-func BenchmarkCandidates(b *testing.B) {
+//	LISTINGSCAN_TEST_ES=$(tools/searchnode/searchnode.sh url) go test ./indexer/elastic -run '^$' -bench Sketches -benchtime 5x -timeout 60m
+func BenchmarkSketches(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		for _, backend := range []string{"sqlite", "elasticsearch"} {
 			b.Run(fmt.Sprintf("store=%s/listings=%d", backend, n), func(b *testing.B) {
@@ -127,41 +105,22 @@ func BenchmarkCandidates(b *testing.B) {
 					s = openTest(b)
 				}
 				fill(b, s, n, 1)
-				benchCandidates(b, s)
+				ctx := context.Background()
+				found := 0
+				for b.Loop() {
+					found = 0
+					err := s.Sketches(ctx, time.Time{}, func(sk indexer.StoredSketch) error {
+						found += len(sk.Sketch) / benchSketch
+						return nil
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				if found != n {
+					b.Fatalf("read %d sketches, want %d", found, n)
+				}
 			})
 		}
 	}
-}
-
-func benchCandidates(b *testing.B, s indexer.Store) {
-	ctx := context.Background()
-	rng := rand.New(rand.NewPCG(2, 2))
-	queries := make([][]string, 64)
-	for i := range queries {
-		queries[i] = benchQuery(rng)
-	}
-	// The first search after the fill pays for its refresh; keep it out.
-	if _, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: queries[0]}); err != nil {
-		b.Fatal(err)
-	}
-	var lat []time.Duration
-	found, i := 0, 0
-	for b.Loop() {
-		t0 := time.Now()
-		cs, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: queries[i%len(queries)]})
-		if err != nil {
-			b.Fatal(err)
-		}
-		lat = append(lat, time.Since(t0))
-		found += len(cs)
-		i++
-	}
-	slices.Sort(lat)
-	pct := func(p float64) float64 {
-		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
-	}
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
-	b.ReportMetric(float64(len(queries[0])), "keys/query")
-	b.ReportMetric(float64(found)/float64(i), "candidates/query")
 }

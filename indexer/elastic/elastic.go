@@ -16,8 +16,8 @@
 // missing index with its explicit mapping and alias; concurrent openers
 // racing to create it are harmless.
 //
-// A listing document keeps the candidate keys as a keyword array, the
-// listing itself and the scanner's fingerprint (stored, not indexed), and
+// A listing document keeps the listing itself, the scanner's fingerprint
+// and sketch (stored, not indexed), and
 // the searchable fields (ids and providers as keywords, title and texts with
 // the standard analyser, dates). Findings live in their own index, one
 // document per finding id; reviewers' verdicts in a third, one document per
@@ -275,8 +275,6 @@ const listingsMapping = `{
     "first_seen":    {"type": "date"},
     "stored_at":     {"type": "date"},
     "digest":        {"type": "keyword", "index": false},
-    "keys":          {"type": "keyword"},
-    "key_count":     {"type": "integer"},
     "listing":       {"type": "object", "enabled": false},
     "print":         {"type": "binary"},
     "sketch":        {"type": "binary"},

@@ -114,20 +114,31 @@ func TestReopenKeepsDataAndIndices(t *testing.T) {
 	e := indexer.Entry{
 		Listing: listing.Listing{ID: "L-1", Provider: listing.Provider{ID: "P-1"}, Title: "餐饮点餐小程序",
 			UpdatedAt: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)},
-		Keys: []string{"k"}, Digest: "x",
+		Digest: "x", Sketch: []byte("sketch of L-1"),
 	}
 	if err := s.Put(ctx, []indexer.Entry{e}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
 	s = openAt(t, url, prefix, elastic.Config{})
-	got, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"k"}})
+	got := sketches(t, s)
+	if len(got) != 1 || string(got["L-1"]) != "sketch of L-1" {
+		t.Errorf("after reopen got sketches %q, want L-1's", got)
+	}
+}
+
+// sketches returns every stored sketch by listing id.
+func sketches(t *testing.T, s indexer.Store) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := s.Sketches(context.Background(), time.Time{}, func(sk indexer.StoredSketch) error {
+		out[sk.ListingID] = sk.Sketch
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0].ListingID != "L-1" || got[0].Hits != 1 {
-		t.Errorf("after reopen got %+v, want L-1 with 1 hit", got)
-	}
+	return out
 }
 
 // TestVersions pins down what external versioning from updated_at means for
@@ -137,11 +148,11 @@ func TestVersions(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
 	day := func(d int) time.Time { return time.Date(2026, 1, d, 0, 0, 0, 0, time.UTC) }
-	put := func(updated time.Time, digest string, keys ...string) {
+	put := func(updated time.Time, digest string) {
 		t.Helper()
 		e := indexer.Entry{
 			Listing: listing.Listing{ID: "L-1", Provider: listing.Provider{ID: "P-1"}, Title: "会员积分商城", UpdatedAt: updated},
-			Keys:    keys, Digest: digest,
+			Digest:  digest, Sketch: []byte("sk-" + digest),
 		}
 		if err := s.Put(ctx, []indexer.Entry{e}); err != nil {
 			t.Fatalf("put %s: %v", digest, err)
@@ -169,12 +180,12 @@ func TestVersions(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			put(c.updated, c.digest, "k-"+c.digest)
+			put(c.updated, c.digest)
 			if got := digest(); got != c.want {
 				t.Errorf("stored digest %q, want %q", got, c.want)
 			}
-			if cs, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"k-" + c.want}}); err != nil || len(cs) != 1 {
-				t.Errorf("key of the stored version finds %v, %v", cs, err)
+			if got := sketches(t, s); string(got["L-1"]) != "sk-"+c.want {
+				t.Errorf("stored sketch %q, want that of %s", got["L-1"], c.want)
 			}
 		})
 	}
@@ -227,7 +238,7 @@ func TestListingSourceRoundTrip(t *testing.T) {
 			e := indexer.Entry{
 				Listing: listing.Listing{ID: "L-7", Provider: listing.Provider{ID: "P-7", Name: "杭州云栈科技"},
 					Title: "门店预约小程序", Source: "market/listings/L-7/listing.json"},
-				Keys: []string{"k"}, Digest: "d-L-7",
+				Digest: "d-L-7",
 			}
 			if err := s.Put(ctx, []indexer.Entry{e}); err != nil {
 				t.Fatal(err)

@@ -40,7 +40,7 @@ func entries(n int) []indexer.Entry {
 				UpdatedAt: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC),
 			},
 			Print:  json.RawMessage(fmt.Sprintf(`{"id":%q,"pad":%q}`, id, pad)),
-			Keys:   []string{"k-" + id, fmt.Sprintf("shared-%d", i%10)},
+			Sketch: []byte("sketch of " + id),
 			Digest: "d-" + id,
 		}
 	}

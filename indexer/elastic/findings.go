@@ -67,7 +67,7 @@ func (s *Store) SaveFindings(ctx context.Context, scope []string, findings []lis
 				}, "minimum_should_match": 1}},
 			},
 		}}
-		return s.scan(ctx, s.findings, q, nil, func(h hit) error {
+		return s.scan(ctx, s.findings, q, func(h hit) error {
 			if !keep[h.ID] && !staleSeen[h.ID] {
 				staleSeen[h.ID] = true
 				stale = append(stale, op{action: "delete", id: h.ID})

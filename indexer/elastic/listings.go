@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/listingscan/listingscan/indexer"
@@ -30,8 +28,6 @@ type listingDoc struct {
 	FirstSeen    *time.Time      `json:"first_seen,omitempty"`
 	StoredAt     time.Time       `json:"stored_at"`
 	Digest       string          `json:"digest"`
-	Keys         []string        `json:"keys"`
-	KeyCount     int             `json:"key_count"`
 	Listing      json.RawMessage `json:"listing"`
 	Print        []byte          `json:"print"`
 	Sketch       []byte          `json:"sketch,omitempty"`
@@ -76,9 +72,6 @@ func (s *Store) Put(ctx context.Context, entries []indexer.Entry) error {
 		if err != nil {
 			return fmt.Errorf("elasticsearch %s: encode listing %s: %w", s.url, l.ID, err)
 		}
-		keys := slices.Clone(e.Keys)
-		slices.Sort(keys)
-		keys = slices.Compact(keys)
 		print := []byte(e.Print)
 		if print == nil {
 			print = []byte("null")
@@ -87,11 +80,8 @@ func (s *Store) Put(ctx context.Context, entries []indexer.Entry) error {
 			ID: l.ID, ProviderID: l.Provider.ID, ProviderName: l.Provider.Name, TemplateID: l.TemplateID,
 			Category: l.Category, Tags: l.Tags, Title: l.Title, Summary: l.Summary, Description: l.DescriptionHTML,
 			PublishedAt: timePtr(l.PublishedAt), UpdatedAt: timePtr(l.UpdatedAt), FirstSeen: timePtr(l.FirstSeen()),
-			StoredAt: now, Digest: e.Digest, Keys: keys, KeyCount: len(keys), Listing: raw, Print: print,
+			StoredAt: now, Digest: e.Digest, Listing: raw, Print: print,
 			Sketch: e.Sketch, Source: l.Source,
-		}
-		if doc.Keys == nil {
-			doc.Keys = []string{}
 		}
 		body, err := json.Marshal(&doc)
 		if err != nil {
@@ -185,12 +175,12 @@ func (s *Store) mget(ctx context.Context, ids []string, fields []string, fn func
 // unknown ids.
 func (s *Store) Get(ctx context.Context, ids []string) ([]indexer.Entry, error) {
 	byID := make(map[string]indexer.Entry, len(ids))
-	err := s.mget(ctx, ids, []string{"digest", "keys", "listing", "print", "source"}, func(id string, src json.RawMessage) error {
+	err := s.mget(ctx, ids, []string{"digest", "listing", "print", "source"}, func(id string, src json.RawMessage) error {
 		var d listingDoc
 		if err := json.Unmarshal(src, &d); err != nil {
 			return fmt.Errorf("decode listing %s: %w", id, err)
 		}
-		e := indexer.Entry{Digest: d.Digest, Keys: d.Keys, Print: json.RawMessage(d.Print)}
+		e := indexer.Entry{Digest: d.Digest, Print: json.RawMessage(d.Print)}
 		if err := json.Unmarshal(d.Listing, &e.Listing); err != nil {
 			return fmt.Errorf("decode listing %s: %w", id, err)
 		}
@@ -223,154 +213,8 @@ func (s *Store) Digests(ctx context.Context, ids []string) (map[string]string, e
 	return out, nil
 }
 
-// maxTerms bounds the keys of one terms query, below the engine's default
-// index.max_terms_count of 65,536.
-const maxTerms = 60_000
-
 // searchPage is how many hits one page of a paged search returns.
 const searchPage = 5000
-
-// Candidates returns the listings sharing at least one of keys, with Hits
-// the number of distinct query keys each shares, most first.
-//
-// With a limit, the engine ranks: each key is a constant-score clause, so a
-// listing's score is the number of keys it shares, and the first limit
-// hits by score, then id, are the answer; only their provider ids travel.
-// Without one, every listing is read: the filter is a terms query on the
-// keys field and the shared keys are counted here from each hit's keys
-// (doc values, not the source). Hits come in pages sorted by id
-// (search_after), so every request is bounded whatever the number of
-// candidates. With MaxPostings, a first request counts the listings
-// holding each key (a terms aggregation) and the frequent keys are left
-// out.
-func (s *Store) Candidates(ctx context.Context, q indexer.CandidateQuery) ([]indexer.Candidate, error) {
-	want := slices.Clone(q.Keys)
-	slices.Sort(want)
-	want = slices.Compact(want)
-	if len(want) == 0 {
-		return nil, nil
-	}
-	if err := s.visible(ctx); err != nil {
-		return nil, fmt.Errorf("elasticsearch %s: candidates: %w", s.url, err)
-	}
-	if q.MaxPostings > 0 && len(want) <= maxTerms {
-		var err error
-		if want, err = s.rareKeys(ctx, want, q.MaxPostings); err != nil {
-			return nil, fmt.Errorf("elasticsearch %s: candidates: %w", s.url, err)
-		}
-		if len(want) == 0 {
-			return nil, nil
-		}
-	}
-	if q.Limit > 0 && len(want) <= maxClauses {
-		return s.rankedCandidates(ctx, want, q.Limit)
-	}
-	query := make(map[string]bool, len(want))
-	for _, k := range want {
-		query[k] = true
-	}
-	hits := map[string]*indexer.Candidate{}
-	err := chunks(want, maxTerms, func(part []string) error {
-		q := map[string]any{"bool": map[string]any{"filter": map[string]any{"terms": map[string]any{"keys": part}}}}
-		return s.scan(ctx, s.listings, q, []string{"provider_id", "keys"}, func(h hit) error {
-			if _, done := hits[h.ID]; done {
-				return nil // found through an earlier chunk; counted in full there
-			}
-			c := &indexer.Candidate{ListingID: h.ID}
-			if p := h.strings("provider_id"); len(p) > 0 {
-				c.ProviderID = p[0]
-			}
-			for _, k := range h.strings("keys") {
-				if query[k] {
-					c.Hits++
-				}
-			}
-			hits[h.ID] = c
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("elasticsearch %s: candidates: %w", s.url, err)
-	}
-	out := make([]indexer.Candidate, 0, len(hits))
-	for _, c := range hits {
-		out = append(out, *c)
-	}
-	indexer.SortCandidates(out)
-	return out, nil
-}
-
-// maxClauses bounds the keys of a ranked candidate query, below the
-// engine's default limit of 1,024 boolean clauses. Listings query with
-// about 120 keys; more fall back to the unranked scan.
-const maxClauses = 1000
-
-// rareKeys returns the keys of want that at most maxPostings listings hold.
-func (s *Store) rareKeys(ctx context.Context, want []string, maxPostings int) ([]string, error) {
-	body, err := json.Marshal(map[string]any{
-		"size":             0,
-		"track_total_hits": false,
-		"query":            map[string]any{"terms": map[string]any{"keys": want}},
-		"aggs":             map[string]any{"postings": map[string]any{"terms": map[string]any{"field": "keys", "include": want, "size": len(want)}}},
-	})
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.es.Search(s.es.Search.WithContext(ctx), s.es.Search.WithIndex(s.listings), s.es.Search.WithBody(bytes.NewReader(body)))
-	if err != nil {
-		return nil, err
-	}
-	var out struct {
-		Aggs struct {
-			Postings struct {
-				Buckets []struct {
-					Key   string `json:"key"`
-					Count int    `json:"doc_count"`
-				} `json:"buckets"`
-			} `json:"postings"`
-		} `json:"aggregations"`
-	}
-	if err := decode(res, "count key postings", &out); err != nil {
-		return nil, err
-	}
-	frequent := map[string]bool{}
-	for _, b := range out.Aggs.Postings.Buckets {
-		if b.Count > maxPostings {
-			frequent[b.Key] = true
-		}
-	}
-	return slices.DeleteFunc(want, func(k string) bool { return frequent[k] }), nil
-}
-
-// rankedCandidates lets the engine count shared keys and rank by them.
-func (s *Store) rankedCandidates(ctx context.Context, keys []string, limit int) ([]indexer.Candidate, error) {
-	should := make([]any, len(keys))
-	for i, k := range keys {
-		should[i] = map[string]any{"constant_score": map[string]any{"filter": map[string]any{"term": map[string]any{"keys": k}}, "boost": 1}}
-	}
-	q := map[string]any{"bool": map[string]any{"should": should, "minimum_should_match": 1}}
-	extra := map[string]any{"_source": false, "docvalue_fields": []string{"provider_id"}}
-	sort := []any{map[string]any{"_score": "desc"}, map[string]any{"id": "asc"}}
-	var out []indexer.Candidate
-	err := s.search(ctx, s.listings, q, extra, sort, nil, limit, func(h hit) error {
-		c := indexer.Candidate{ListingID: h.ID}
-		if p := h.strings("provider_id"); len(p) > 0 {
-			c.ProviderID = p[0]
-		}
-		if len(h.Sort) > 0 {
-			if score, ok := h.Sort[0].(float64); ok {
-				c.Hits = int(math.Round(score))
-			}
-		}
-		out = append(out, c)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("elasticsearch %s: candidates: %w", s.url, err)
-	}
-	indexer.SortCandidates(out)
-	return out, nil
-}
 
 // Sketches yields the sketches of the listings stored at or after since,
 // in pages sorted by id, with only the two fields needed from the source.
@@ -401,32 +245,16 @@ func (s *Store) Sketches(ctx context.Context, since time.Time, fn func(indexer.S
 
 // hit is one search hit.
 type hit struct {
-	ID     string           `json:"_id"`
-	Source json.RawMessage  `json:"_source"`
-	Fields map[string][]any `json:"fields"`
-	Sort   []any            `json:"sort"`
-}
-
-// strings returns the doc values of a keyword field of h.
-func (h hit) strings(field string) []string {
-	vs := h.Fields[field]
-	out := make([]string, 0, len(vs))
-	for _, v := range vs {
-		if s, ok := v.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
+	ID     string          `json:"_id"`
+	Source json.RawMessage `json:"_source"`
+	Sort   []any           `json:"sort"`
 }
 
 // scan runs query on index and calls fn for every hit, in pages sorted by
-// the id field, with the doc values of fields and no source: the id comes
-// from the sort value. Each page is one bounded request.
-func (s *Store) scan(ctx context.Context, index string, query map[string]any, fields []string, fn func(hit) error) error {
+// the id field, without the source: the id comes from the sort value. Each
+// page is one bounded request.
+func (s *Store) scan(ctx context.Context, index string, query map[string]any, fn func(hit) error) error {
 	req := map[string]any{"_source": false, "stored_fields": "_none_"}
-	if len(fields) > 0 {
-		req["docvalue_fields"] = fields
-	}
 	return s.search(ctx, index, query, req, []any{map[string]any{"id": "asc"}}, nil, 0, func(h hit) error {
 		if h.ID == "" && len(h.Sort) > 0 {
 			h.ID, _ = h.Sort[0].(string)
@@ -438,7 +266,7 @@ func (s *Store) scan(ctx context.Context, index string, query map[string]any, fi
 // search runs query sorted by sort (which must end in a unique field) and
 // calls fn for each hit after the sort values after (none: from the start),
 // paging with search_after, stopping after limit hits when limit > 0. extra
-// are further request body fields (source filtering, doc values).
+// are further request body fields (source filtering).
 func (s *Store) search(ctx context.Context, index string, query map[string]any, extra map[string]any, sort []any, after []any, limit int, fn func(hit) error) error {
 	seen := 0
 	for {
@@ -482,13 +310,13 @@ func (s *Store) search(ctx context.Context, index string, query map[string]any, 
 	}
 }
 
-// Stats counts listings, keys and findings.
+// Stats counts listings and findings.
 func (s *Store) Stats(ctx context.Context) (indexer.Stats, error) {
 	var st indexer.Stats
 	if err := s.visible(ctx); err != nil {
 		return st, fmt.Errorf("elasticsearch %s: stats: %w", s.url, err)
 	}
-	body := `{"size":0,"track_total_hits":true,"aggs":{"keys":{"sum":{"field":"key_count"}},"updated":{"max":{"field":"stored_at"}}}}`
+	body := `{"size":0,"track_total_hits":true,"aggs":{"updated":{"max":{"field":"stored_at"}}}}`
 	res, err := s.es.Search(s.es.Search.WithContext(ctx), s.es.Search.WithIndex(s.listings), s.es.Search.WithBody(bytes.NewReader([]byte(body))))
 	if err != nil {
 		return st, fmt.Errorf("elasticsearch %s: stats: %w", s.url, err)
@@ -500,9 +328,6 @@ func (s *Store) Stats(ctx context.Context) (indexer.Stats, error) {
 			} `json:"total"`
 		} `json:"hits"`
 		Aggs struct {
-			Keys struct {
-				Value float64 `json:"value"`
-			} `json:"keys"`
 			Updated struct {
 				Value *float64 `json:"value"`
 			} `json:"updated"`
@@ -512,7 +337,6 @@ func (s *Store) Stats(ctx context.Context) (indexer.Stats, error) {
 		return st, fmt.Errorf("elasticsearch %s: %w", s.url, err)
 	}
 	st.Listings = out.Hits.Total.Value
-	st.Keys = int(out.Aggs.Keys.Value)
 	if out.Aggs.Updated.Value != nil {
 		st.Updated = time.UnixMilli(int64(*out.Aggs.Updated.Value)).UTC()
 	}

@@ -1,9 +1,9 @@
 // Package sqlite is the embedded listing store: one SQLite file in WAL mode,
 // through a pure-Go driver, so a fresh machine needs nothing installed.
 //
-// Candidate keys live in a WITHOUT ROWID table clustered on the key, so a
-// candidate query is one index range scan per key, whatever the catalogue
-// size.
+// Sketches live in a WITHOUT ROWID table of their own with an index on the
+// time they were stored, so loading the catalogue reads 1 KB a listing,
+// not its document, and a refresh reads only what changed.
 package sqlite
 
 import (
@@ -51,13 +51,6 @@ CREATE TABLE IF NOT EXISTS sketches (
 	sketch      BLOB
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sketches_stored ON sketches(stored_at);
-CREATE TABLE IF NOT EXISTS keys (
-	key         TEXT NOT NULL,
-	listing_id  TEXT NOT NULL,
-	provider_id TEXT NOT NULL,
-	PRIMARY KEY (key, listing_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS keys_listing ON keys(listing_id);
 CREATE TABLE IF NOT EXISTS findings (
 	id                TEXT PRIMARY KEY,
 	rule              TEXT NOT NULL,
@@ -160,24 +153,35 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if _, err := db.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS listings_stored ON listings(stored_at)`); err != nil {
 		return err
 	}
-	// Version 1 keeps sketches in their own table: read from the listings
-	// table, every sketch load walked the whole of it, documents and
-	// prints included (3 GB at 100,000 listings, against 40 MB).
 	var version int
 	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
 		return err
 	}
-	if version >= 1 {
-		return nil
+	steps := []string{
+		// Version 1 keeps sketches in their own table: read from the
+		// listings table, every sketch load walked the whole of it,
+		// documents and prints included (3 GB at 100,000 listings, against
+		// 40 MB).
+		`INSERT OR IGNORE INTO sketches(listing_id, provider_id, stored_at, sketch)
+			SELECT id, provider_id, stored_at, sketch FROM listings`,
+		// Version 2 drops the text keys: the scanner finds text candidates
+		// in memory, from key fingerprints in the sketches. Writing 118
+		// key rows a listing was most of the time it took to store one.
+		`DROP TABLE IF EXISTS keys`,
 	}
-	return inTx(ctx, db, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sketches(listing_id, provider_id, stored_at, sketch)
-			SELECT id, provider_id, stored_at, sketch FROM listings`); err != nil {
+	for v := version; v < len(steps); v++ {
+		err := inTx(ctx, db, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, steps[v]); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, v+1))
 			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate to schema version %d: %w", v+1, err)
 		}
-		_, err := tx.ExecContext(ctx, `PRAGMA user_version = 1`)
-		return err
-	})
+	}
+	return nil
 }
 
 // Close releases the database.
@@ -200,7 +204,7 @@ func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// Put inserts or replaces entries and their keys in one transaction.
+// Put inserts or replaces entries and their sketches in one transaction.
 func (s *Store) Put(ctx context.Context, entries []indexer.Entry) error {
 	if len(entries) == 0 {
 		return nil
@@ -222,16 +226,6 @@ func (s *Store) Put(ctx context.Context, entries []indexer.Entry) error {
 			return err
 		}
 		defer putSketch.Close()
-		dropKeys, err := tx.PrepareContext(ctx, `DELETE FROM keys WHERE listing_id = ?`)
-		if err != nil {
-			return err
-		}
-		defer dropKeys.Close()
-		putKey, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO keys(key, listing_id, provider_id) VALUES(?,?,?)`)
-		if err != nil {
-			return err
-		}
-		defer putKey.Close()
 		for _, e := range entries {
 			l := e.Listing
 			doc, err := json.Marshal(&l)
@@ -248,14 +242,6 @@ func (s *Store) Put(ctx context.Context, entries []indexer.Entry) error {
 			}
 			if _, err := putSketch.ExecContext(ctx, l.ID, l.Provider.ID, now, e.Sketch); err != nil {
 				return fmt.Errorf("put sketch of %s: %w", l.ID, err)
-			}
-			if _, err := dropKeys.ExecContext(ctx, l.ID); err != nil {
-				return fmt.Errorf("drop keys of %s: %w", l.ID, err)
-			}
-			for _, k := range e.Keys {
-				if _, err := putKey.ExecContext(ctx, k, l.ID, l.Provider.ID); err != nil {
-					return fmt.Errorf("put key of %s: %w", l.ID, err)
-				}
 			}
 		}
 		return nil
@@ -341,67 +327,6 @@ func (s *Store) Digests(ctx context.Context, ids []string) (map[string]string, e
 		return nil, fmt.Errorf("sqlite %s: digests: %w", s.path, err)
 	}
 	return out, nil
-}
-
-// Candidates returns the listings sharing at least one of q's keys, most
-// shared first. Keys that fit one statement are counted, ordered and cut by
-// SQLite, so only the candidates kept reach Go. With MaxPostings, a key
-// counts only when at most that many rows hold it; counting stops one row
-// past the limit, so a stock key costs MaxPostings+1 index rows, not all
-// of its rows.
-func (s *Store) Candidates(ctx context.Context, q indexer.CandidateQuery) ([]indexer.Candidate, error) {
-	hits := map[string]*indexer.Candidate{}
-	var order []string
-	err := chunks(q.Keys, func(part []string) error {
-		args := args(part)
-		var query string
-		if q.MaxPostings > 0 {
-			query = `WITH q(key) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?),", len(part)), ",") + `),
-				rare AS (SELECT key FROM q WHERE (SELECT count(*) FROM (SELECT 1 FROM keys WHERE keys.key = q.key LIMIT ?)) <= ?)
-				SELECT listing_id, provider_id, count(*) AS hits FROM keys WHERE key IN rare GROUP BY listing_id`
-			args = append(args, q.MaxPostings+1, q.MaxPostings)
-		} else {
-			query = `SELECT listing_id, provider_id, count(*) AS hits FROM keys WHERE key IN (` + placeholders(len(part)) + `) GROUP BY listing_id`
-		}
-		if q.Limit > 0 && len(part) == len(q.Keys) {
-			query += fmt.Sprintf(` ORDER BY hits DESC, listing_id LIMIT %d`, q.Limit)
-		}
-		return s.countKeys(ctx, query, args, hits, &order)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sqlite %s: candidates: %w", s.path, err)
-	}
-	out := make([]indexer.Candidate, 0, len(order))
-	for _, id := range order {
-		out = append(out, *hits[id])
-	}
-	indexer.SortCandidates(out)
-	if q.Limit > 0 && len(out) > q.Limit {
-		out = out[:q.Limit]
-	}
-	return out, nil
-}
-
-// countKeys adds the candidates query finds to hits.
-func (s *Store) countKeys(ctx context.Context, query string, args []any, hits map[string]*indexer.Candidate, order *[]string) error {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c indexer.Candidate
-		if err := rows.Scan(&c.ListingID, &c.ProviderID, &c.Hits); err != nil {
-			return err
-		}
-		if prev, ok := hits[c.ListingID]; ok {
-			prev.Hits += c.Hits
-			continue
-		}
-		hits[c.ListingID] = &c
-		*order = append(*order, c.ListingID)
-	}
-	return rows.Err()
 }
 
 // Sketches yields the sketches of the listings stored at or after since.
@@ -619,12 +544,12 @@ func (s *Store) scanFindings(rows *sql.Rows) ([]listing.Finding, error) {
 	return out, nil
 }
 
-// Stats counts listings, keys and findings.
+// Stats counts listings and findings.
 func (s *Store) Stats(ctx context.Context) (indexer.Stats, error) {
 	var st indexer.Stats
 	var updated sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM listings), (SELECT count(*) FROM keys),
-		(SELECT count(*) FROM findings), (SELECT max(stored_at) FROM listings)`).Scan(&st.Listings, &st.Keys, &st.Findings, &updated)
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM listings),
+		(SELECT count(*) FROM findings), (SELECT max(stored_at) FROM listings)`).Scan(&st.Listings, &st.Findings, &updated)
 	if err != nil {
 		return st, fmt.Errorf("sqlite %s: stats: %w", s.path, err)
 	}

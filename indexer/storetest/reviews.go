@@ -29,7 +29,7 @@ func RunReviews(t *testing.T, open ReviewOpener) {
 	seeded := func(t *testing.T) (ReviewStore, listing.Finding) {
 		s := open(t)
 		t.Cleanup(func() { s.Close() })
-		if err := s.Put(ctx, []indexer.Entry{entry("L-1", "P-1", t0, "k"), entry("L-2", "P-2", t0.Add(time.Hour), "k")}); err != nil {
+		if err := s.Put(ctx, []indexer.Entry{entry("L-1", "P-1", t0), entry("L-2", "P-2", t0.Add(time.Hour))}); err != nil {
 			t.Fatal(err)
 		}
 		f := finding(listing.RuleCopyImage, "L-2", "L-1", 0.9)
@@ -128,7 +128,7 @@ func RunReviews(t *testing.T, open ReviewOpener) {
 		if got := rescan(t, s, f); got.Status != listing.StatusDismissed {
 			t.Fatalf("status after unchanged re-scan = %q, want dismissed", got.Status)
 		}
-		changed := entry("L-2", "P-2", t0.Add(time.Hour), "k")
+		changed := entry("L-2", "P-2", t0.Add(time.Hour))
 		changed.Digest = "d-L-2-edited"
 		if err := s.Put(ctx, []indexer.Entry{changed}); err != nil {
 			t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 // Opener returns a new, empty store. Run closes it.
 type Opener func(t *testing.T) indexer.Store
 
-func entry(id, provider string, published time.Time, keys ...string) indexer.Entry {
+func entry(id, provider string, published time.Time) indexer.Entry {
 	return indexer.Entry{
 		Listing: listing.Listing{
 			ID:          id,
@@ -28,17 +28,8 @@ func entry(id, provider string, published time.Time, keys ...string) indexer.Ent
 			PublishedAt: published,
 		},
 		Print:  json.RawMessage(fmt.Sprintf(`{"id":%q}`, id)),
-		Keys:   keys,
 		Digest: "d-" + id,
 	}
-}
-
-func ids(cs []indexer.Candidate) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.ListingID
-	}
-	return out
 }
 
 func finding(rule, a, b string, score float64) listing.Finding {
@@ -62,7 +53,7 @@ func Run(t *testing.T, open Opener) {
 		if err := s.Ping(ctx); err != nil {
 			t.Fatalf("ping empty store: %v", err)
 		}
-		if err := s.Put(ctx, []indexer.Entry{entry("L-1", "P-1", t0, "k1")}); err != nil {
+		if err := s.Put(ctx, []indexer.Entry{entry("L-1", "P-1", t0)}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Ping(ctx); err != nil {
@@ -72,7 +63,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("put and get round-trip", func(t *testing.T) {
 		s := open(t)
 		defer s.Close()
-		in := entry("L-1", "P-1", t0, "a", "b")
+		in := entry("L-1", "P-1", t0)
 		in.Listing.Price.Plans = []listing.PricePlan{{Name: "基础版", ListPrice: "1999", Price: "1599"}}
 		if err := s.Put(ctx, []indexer.Entry{in}); err != nil {
 			t.Fatal(err)
@@ -142,106 +133,41 @@ func Run(t *testing.T, open Opener) {
 		}
 	})
 
-	t.Run("candidates share a key and are ordered by hits", func(t *testing.T) {
+	t.Run("a replaced listing is replaced", func(t *testing.T) {
 		s := open(t)
 		defer s.Close()
-		err := s.Put(ctx, []indexer.Entry{
-			entry("L-1", "P-1", t0, "k1", "k2", "k3"),
-			entry("L-2", "P-2", t0, "k2", "k3"),
-			entry("L-3", "P-3", t0, "k3"),
-			entry("L-4", "P-4", t0, "other"),
-		})
-		if err != nil {
+		if err := s.Put(ctx, []indexer.Entry{entry("L-1", "P-1", t0)}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"k1", "k2", "k3", "unknown"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := []string{"L-1", "L-2", "L-3"}; !slices.Equal(ids(got), want) {
-			t.Fatalf("candidates = %v, want %v", ids(got), want)
-		}
-		if got[0].Hits != 3 || got[1].Hits != 2 || got[2].Hits != 1 || got[1].ProviderID != "P-2" {
-			t.Errorf("hits/providers wrong: %+v", got)
-		}
-		top, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"k1", "k2", "k3", "unknown"}, Limit: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := []string{"L-1", "L-2"}; !slices.Equal(ids(top), want) || top[1].Hits != 2 {
-			t.Fatalf("first 2 candidates = %+v, want %v", top, want)
-		}
-		if err := s.Put(ctx, []indexer.Entry{entry("L-0", "P-5", t0, "k3", "k2")}); err != nil {
-			t.Fatal(err)
-		}
-		if top, _ := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"k2", "k3"}, Limit: 2}); !slices.Equal(ids(top), []string{"L-0", "L-1"}) {
-			t.Fatalf("ties at the limit must go by id: got %v", ids(top))
-		}
-		// k2 and k3 are now held by 3 and 4 listings: over a limit of 2
-		// they propose nothing, and the hits count only k1.
-		rare, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"k1", "k2", "k3"}, MaxPostings: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rare) != 1 || rare[0].ListingID != "L-1" || rare[0].Hits != 1 {
-			t.Fatalf("candidates through keys held by at most 2 listings = %+v, want L-1 with 1 hit", rare)
-		}
-		if rare, _ := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"k2", "k3"}, MaxPostings: 2, Limit: 5}); len(rare) != 0 {
-			t.Fatalf("only frequent keys gave %+v", rare)
-		}
-		none, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: nil})
-		if err != nil || len(none) != 0 {
-			t.Errorf("no keys gave %v, %v", none, err)
-		}
-	})
-
-	t.Run("a replaced listing loses its old keys", func(t *testing.T) {
-		s := open(t)
-		defer s.Close()
-		if err := s.Put(ctx, []indexer.Entry{entry("L-1", "P-1", t0, "old")}); err != nil {
-			t.Fatal(err)
-		}
-		changed := entry("L-1", "P-1", t0, "new")
+		changed := entry("L-1", "P-1", t0)
 		changed.Digest = "d2"
 		if err := s.Put(ctx, []indexer.Entry{changed}); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"old"}}); len(got) != 0 {
-			t.Errorf("old key still finds %v", ids(got))
-		}
-		if got, _ := s.Candidates(ctx, indexer.CandidateQuery{Keys: []string{"new"}}); !slices.Equal(ids(got), []string{"L-1"}) {
-			t.Errorf("new key finds %v", ids(got))
+		if got, err := s.Get(ctx, []string{"L-1"}); err != nil || len(got) != 1 || got[0].Digest != "d2" {
+			t.Errorf("get after the change: %+v, %v", got, err)
 		}
 		st, err := s.Stats(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Listings != 1 || st.Keys != 1 {
-			t.Errorf("stats = %+v, want 1 listing with 1 key", st)
+		if st.Listings != 1 {
+			t.Errorf("stats = %+v, want 1 listing", st)
 		}
 	})
 
-	t.Run("many keys and ids in one call", func(t *testing.T) {
+	t.Run("many ids in one call", func(t *testing.T) {
 		s := open(t)
 		defer s.Close()
 		var es []indexer.Entry
-		var keys, all []string
+		var all []string
 		for i := range 1500 {
 			id := fmt.Sprintf("L-%04d", i)
-			k := fmt.Sprintf("k%04d", i)
-			es = append(es, entry(id, "P-1", t0, k))
-			keys = append(keys, k)
+			es = append(es, entry(id, "P-1", t0))
 			all = append(all, id)
 		}
 		if err := s.Put(ctx, es); err != nil {
 			t.Fatal(err)
-		}
-		got, err := s.Candidates(ctx, indexer.CandidateQuery{Keys: keys})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != 1500 {
-			t.Errorf("got %d candidates, want 1500", len(got))
 		}
 		entries, err := s.Get(ctx, all)
 		if err != nil {
@@ -249,6 +175,10 @@ func Run(t *testing.T, open Opener) {
 		}
 		if len(entries) != 1500 || entries[1499].Listing.ID != "L-1499" {
 			t.Errorf("get returned %d entries", len(entries))
+		}
+		digests, err := s.Digests(ctx, all)
+		if err != nil || len(digests) != 1500 || digests["L-0042"] != "d-L-0042" {
+			t.Errorf("digests: %d, %v", len(digests), err)
 		}
 	})
 
