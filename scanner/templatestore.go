@@ -139,7 +139,8 @@ func (s *Scanner) stores(ctx context.Context, sides []side) ([]*store, error) {
 
 // storeFindings: pairs of providers whose names, logos or intros are
 // copied. Candidates share a key (core name, name or intro LSH band) or
-// have near logos (an ImageIndex of the logos); each candidate pair is verified once. The provider that
+// have near logos (an ImageIndex of the logos); each candidate pair is
+// verified once. The provider that
 // appeared later (by its earliest listing) is blamed; the finding names the
 // two providers' earliest listings, and its id depends only on the two
 // provider ids, so it survives new listings.
@@ -171,29 +172,47 @@ func (s *Scanner) storeFindings(ctx context.Context, sides []side, cfg TemplateC
 	if err != nil {
 		return nil, fmt.Errorf("index provider logos: %w", err)
 	}
-	done := map[[2]int]bool{}
-	var out []listing.Finding
-	visit := func(i, j int) {
+	// Candidate pairs are gathered first, each once, and verified on all
+	// workers. As for listings, a key that many stores share (a trade word
+	// the affixes do not cut) proposes nothing, and a logo proposes its
+	// nearest: a stock badge shared by hundreds of stores made every pair
+	// of them a candidate.
+	seen := map[[2]int]bool{}
+	var pairs [][2]int
+	propose := func(i, j int) {
 		k := [2]int{min(i, j), max(i, j)}
-		if i == j || done[k] {
+		if i == j || seen[k] || s.groups.related(sts[i].id, sts[j].id) {
 			return
 		}
-		done[k] = true
-		if s.groups.related(sts[i].id, sts[j].id) {
-			return
-		}
-		if f, ok := s.compareStores(sts[i], sts[j], cfg); ok {
-			out = append(out, f)
-		}
+		seen[k] = true
+		pairs = append(pairs, k)
 	}
 	for i, q := range queries {
 		for _, k := range q {
-			for _, j := range buckets[k] {
-				visit(i, j)
+			if holders := buckets[k]; len(holders) <= maxKeyPostings {
+				for _, j := range holders {
+					propose(i, j)
+				}
 			}
 		}
-		for _, j := range logoIndex.Candidates(logos[i], 0) {
-			visit(i, int(j))
+		for _, j := range logoIndex.Candidates(logos[i], maxImageCandidates) {
+			propose(i, int(j))
+		}
+	}
+	found := make([]*listing.Finding, len(pairs))
+	err = parallel(ctx, s.workers, len(pairs), func(_ context.Context, n int) error {
+		if f, ok := s.compareStores(sts[pairs[n][0]], sts[pairs[n][1]], cfg); ok {
+			found[n] = &f
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []listing.Finding
+	for _, f := range found {
+		if f != nil {
+			out = append(out, *f)
 		}
 	}
 	return out, nil
