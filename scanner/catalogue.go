@@ -269,32 +269,29 @@ func sortCandidates(cs []candidate) {
 // most first, ties by id. A key held by more than maxPostings listings is
 // stock wording and proposes nothing.
 func (s *catalogueSnapshot) textCandidates(keys []uint64, limit, maxPostings int) []candidate {
-	hits := map[string]*candidate{}
-	add := func(x *sketchIndex, o int32) {
-		id := x.ids[o]
-		if c, ok := hits[id]; ok {
-			c.hits++
-			return
-		}
-		hits[id] = &candidate{listingID: id, providerID: x.providers[o], hits: 1}
-	}
+	// Hits are counted by position in each index, not by id: a listing
+	// with common words meets thousands of holders per query.
+	base, recent := map[int32]int{}, map[int32]int{}
 	for _, k := range keys {
-		base, recent := s.base.keys.Holders(k), s.recent.keys.Holders(k)
-		if base.Len()+recent.Len() > maxPostings {
+		inBase, inRecent := s.base.keys.Holders(k), s.recent.keys.Holders(k)
+		if inBase.Len()+inRecent.Len() > maxPostings {
 			continue
 		}
-		for i := range recent.Len() {
-			add(s.recent, recent.Item(i))
+		for i := range inRecent.Len() {
+			recent[inRecent.Item(i)]++
 		}
-		for i := range base.Len() {
-			if o := base.Item(i); !s.recent.has(s.base.ids[o]) {
-				add(s.base, o)
-			}
+		for i := range inBase.Len() {
+			base[inBase.Item(i)]++
 		}
 	}
-	out := make([]candidate, 0, len(hits))
-	for _, c := range hits {
-		out = append(out, *c)
+	out := make([]candidate, 0, len(base)+len(recent))
+	for o, n := range recent {
+		out = append(out, candidate{listingID: s.recent.ids[o], providerID: s.recent.providers[o], hits: n})
+	}
+	for o, n := range base {
+		if id := s.base.ids[o]; !s.recent.has(id) {
+			out = append(out, candidate{listingID: id, providerID: s.base.providers[o], hits: n})
+		}
 	}
 	sortCandidates(out)
 	if len(out) > limit {

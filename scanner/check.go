@@ -8,6 +8,7 @@ import (
 
 	"github.com/listingscan/listingscan/indexer"
 	"github.com/listingscan/listingscan/listing"
+	"github.com/listingscan/listingscan/similarity"
 )
 
 // Decision is the verdict of a pre-publish check.
@@ -116,9 +117,10 @@ func (s *Scanner) Check(ctx context.Context, draft listing.Listing, record bool)
 	}
 	rules := &copyRules{cfg: s.cfg, weights: weights}
 	var findings []listing.Finding
+	details := &similarity.DetailCache{} // the draft's images are decoded once
 	for _, o := range others {
 		if !s.groups.related(me.l.Provider.ID, o.l.Provider.ID) {
-			findings = append(findings, rules.check(me, o)...)
+			findings = append(findings, rules.check(me, o, details)...)
 		}
 	}
 	// A stored listing published after the draft may look like the copy;

@@ -42,11 +42,13 @@ func blame(a, b side) (copy, original side) {
 	}
 }
 
-// check returns every copy finding that holds for the pair.
-func (r *copyRules) check(a, b side) []listing.Finding {
+// check returns every copy finding that holds for the pair. details keeps
+// decoded image details between the checks of one listing with its
+// candidates (nil: none kept).
+func (r *copyRules) check(a, b side, details *similarity.DetailCache) []listing.Finding {
 	copied, original := blame(a, b)
 	var out []listing.Finding
-	if f, ok := r.image(copied, original); ok {
+	if f, ok := r.image(copied, original, details); ok {
 		out = append(out, f)
 	}
 	if f, ok := r.title(copied, original); ok {
@@ -75,13 +77,13 @@ func pairFinding(rule string, sev listing.Severity, score float64, copied, origi
 
 // image finds the closest pair of images between the two listings and
 // counts how many pairs match.
-func (r *copyRules) image(copied, original side) (listing.Finding, bool) {
+func (r *copyRules) image(copied, original side, details *similarity.DetailCache) (listing.Finding, bool) {
 	var best similarity.ImageMatch
 	var bestA, bestB string
 	pairs := 0
 	for _, ia := range copied.p.Images {
 		for _, ib := range original.p.Images {
-			m, ok := r.cfg.Image.Match(ia.Print, ib.Print)
+			m, ok := r.cfg.Image.MatchCached(details, ia.Print, ib.Print)
 			if !ok {
 				continue
 			}
@@ -106,7 +108,7 @@ func (r *copyRules) image(copied, original side) (listing.Finding, bool) {
 // generic ("点餐小程序") and never called copies.
 func (r *copyRules) title(copied, original side) (listing.Finding, bool) {
 	ta, tb := copied.p.Title, original.p.Title
-	if runeLen(ta) < r.cfg.TitleMinRunes || runeLen(tb) < r.cfg.TitleMinRunes {
+	if copied.p.titleLen() < r.cfg.TitleMinRunes || original.p.titleLen() < r.cfg.TitleMinRunes {
 		return listing.Finding{}, false
 	}
 	ratio := similarity.LevenshteinRatio(ta, tb)
@@ -126,7 +128,13 @@ func (r *copyRules) title(copied, original side) (listing.Finding, bool) {
 func (r *copyRules) description(copied, original side) (listing.Finding, bool) {
 	da, db := copied.p, original.p
 	if len(da.DescSh) == 0 || len(db.DescSh) == 0 ||
-		runeLen(da.Desc) < r.cfg.DescriptionMinRunes || runeLen(db.Desc) < r.cfg.DescriptionMinRunes {
+		da.descLen() < r.cfg.DescriptionMinRunes || db.descLen() < r.cfg.DescriptionMinRunes {
+		return listing.Finding{}, false
+	}
+	// Pairs proposed by their titles or images are mostly no description
+	// copies; the digests' bound rules them out before the exact measure,
+	// as it does for description candidates.
+	if _, bound := similarity.EstimateContainment(da.descDigest(), db.descDigest()); bound < r.cfg.DescriptionContainment {
 		return listing.Finding{}, false
 	}
 	c := similarity.Containment(da.DescSh, db.DescSh, r.weights)

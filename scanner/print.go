@@ -48,9 +48,37 @@ type Print struct {
 	// They are only needed while the listing is queried, so they are not
 	// stored twice.
 	titleKeys, descKeys []string
-	// digest summarises DescSh for the catalogue; set when the print is
-	// made, recomputed for prints read back (descDigest).
-	digest similarity.TextDigest
+	// digest summarises DescSh for the catalogue; titleRunes and
+	// descRunes are the lengths of Title and Desc. All three are derived
+	// once (derive), when the print is made or read back: the rules ask
+	// for them for every candidate pair.
+	digest                similarity.TextDigest
+	titleRunes, descRunes int
+}
+
+// derive fills in what is computed from the stored fields. A print is
+// shared by the workers of a scan, so this happens before it is shared.
+func (p *Print) derive() {
+	if p.digest == nil && len(p.DescSh) > 0 {
+		p.digest = similarity.DigestShingles(p.DescSh)
+	}
+	p.titleRunes, p.descRunes = runeLen(p.Title), runeLen(p.Desc)
+}
+
+// titleLen and descLen are the rune lengths of the normalised title and
+// description, also for a print that was not derived.
+func (p *Print) titleLen() int {
+	if p.titleRunes == 0 {
+		return runeLen(p.Title)
+	}
+	return p.titleRunes
+}
+
+func (p *Print) descLen() int {
+	if p.descRunes == 0 {
+		return runeLen(p.Desc)
+	}
+	return p.descRunes
 }
 
 // shingleSet is a description's shingles, stored as base64 of their
@@ -289,8 +317,8 @@ func (f *fingerprinter) fingerprint(ctx context.Context, l listing.Listing) (ind
 	title := f.text.Title(l.Title)
 	body := f.text.Description(desc.Text)
 	p.Title, p.Desc, p.DescSh = title.Normalized, body.Normalized, body.Shingles
-	p.digest = similarity.DigestShingles(body.Shingles)
 	p.titleKeys, p.descKeys = title.Keys, body.Keys
+	p.derive()
 
 	raw, err := json.Marshal(p)
 	if err != nil {
@@ -338,7 +366,7 @@ func (p *Print) sketch() []byte {
 
 // textSketch is what a text candidate is first judged by.
 func (p *Print) textSketch() textSketch {
-	return textSketch{title: p.Title, descRunes: runeLen(p.Desc), desc: p.descDigest()}
+	return textSketch{title: p.Title, titleRunes: p.titleLen(), descRunes: p.descLen(), desc: p.descDigest()}
 }
 
 func dedupe(keys []string) []string {
@@ -358,5 +386,6 @@ func decodePrint(raw json.RawMessage) (*Print, error) {
 	if p.Version != printVersion {
 		return nil, nil
 	}
+	p.derive()
 	return &p, nil
 }

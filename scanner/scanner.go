@@ -4,24 +4,25 @@
 //
 // A scan has three phases. Fingerprint: every input listing is loaded, its
 // images decoded once (or their facts taken from the image cache) and
-// hashed, its text normalised and signed. Index: the prints, text band keys
-// and sketches go to the store. Match: each listing gathers candidates —
-// the stored listings sharing its title or description band keys (a
-// bounded number per field, ranked by keys shared, stock keys left out),
-// kept only if their text sketches allow a copy (sketch.go); and the
-// nearest listings whose image hashes the in-memory catalogue finds near
-// its own (catalogue.go) — and only those candidates are verified exactly.
+// hashed, its text normalised and signed. Index: the prints and sketches
+// go to the store. Match: each listing gathers candidates from the
+// in-memory catalogue of every stored listing's sketch (catalogue.go) —
+// the listings sharing its title or description band keys (a bounded
+// number per field, ranked by keys shared, stock keys left out), kept only
+// if their text sketches allow a copy (sketch.go), and the nearest
+// listings whose image hashes are near its own — and only those candidates
+// are verified exactly.
 //
 // Complexity: fingerprinting is O(n) in listings (and images). Matching
-// makes two bounded key queries and one in-memory index query per listing,
-// so it is O(n · k) plus O(c) exact verifications, where c is the number
-// of candidate pairs that survive the sketches. No step compares all
-// pairs: c counts only pairs that share a key or near image hashes and
-// whose sketches do not rule a copy out, so it grows with the number of
-// near-duplicates in the catalogue. Screens built from one layout are
-// near-duplicates to a 64-bit hash, which is why c still grows with the
-// catalogue when many listings share a layout (measured in
-// docs/BENCHMARKS.md).
+// makes two key-index lookups (a binary search per key) and one image
+// index query per listing, so it is O(n · k log N) plus O(c) exact
+// verifications, where c is the number of candidate pairs that survive
+// the sketches. No step compares all pairs: c counts only pairs that share
+// a key or near image hashes and whose sketches do not rule a copy out, so
+// it grows with the number of near-duplicates in the catalogue. Screens
+// built from one layout are near-duplicates to a 64-bit hash, which is why
+// c still grows with the catalogue when many listings share a layout
+// (measured in docs/BENCHMARKS.md).
 package scanner
 
 import (
@@ -448,11 +449,12 @@ func (s *Scanner) match(ctx context.Context, sides []side, partial bool) ([]list
 		}
 		others = append(others, stored...)
 		var found []listing.Finding
+		details := &similarity.DetailCache{}
 		for _, o := range others {
 			if s.groups.related(me.l.Provider.ID, o.l.Provider.ID) {
 				continue
 			}
-			found = append(found, rules.check(me, o)...)
+			found = append(found, rules.check(me, o, details)...)
 		}
 		mu.Lock()
 		for _, f := range found {

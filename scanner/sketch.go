@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/listingscan/listingscan/similarity"
 )
@@ -43,9 +44,10 @@ var errSketch = errors.New("unreadable listing sketch")
 
 // textSketch is what a text candidate is first judged by.
 type textSketch struct {
-	title     string // normalised title
-	descRunes int    // length of the normalised description
-	desc      similarity.TextDigest
+	title      string // normalised title
+	titleRunes int    // its length in runes, not stored
+	descRunes  int    // length of the normalised description
+	desc       similarity.TextDigest
 	// keys are the fingerprints of the title and description band keys.
 	// The catalogue moves them into its key index and keeps them nowhere
 	// else.
@@ -110,7 +112,7 @@ func decodeSketch(raw []byte) (similarity.Sketch, textSketch, error) {
 		return nil, textSketch{}, fmt.Errorf("%w: bad key fingerprints", errSketch)
 	}
 	rest = rest[k:]
-	t := textSketch{title: string(title), descRunes: int(runes), keys: make([]uint64, nkeys)}
+	t := textSketch{title: string(title), titleRunes: utf8.RuneCount(title), descRunes: int(runes), keys: make([]uint64, nkeys)}
 	for i := range t.keys {
 		t.keys[i] = binary.LittleEndian.Uint64(rest[8*i:])
 	}
@@ -123,8 +125,15 @@ func decodeSketch(raw []byte) (similarity.Sketch, textSketch, error) {
 // titleMayMatch reports whether the title rule could call the pair's
 // titles copied: it is decided exactly, as the rule decides it.
 func (c Config) titleMayMatch(a, b textSketch) bool {
-	return runeLen(a.title) >= c.TitleMinRunes && runeLen(b.title) >= c.TitleMinRunes &&
-		similarity.LevenshteinRatio(a.title, b.title) >= c.TitleRatio
+	if a.titleRunes < c.TitleMinRunes || b.titleRunes < c.TitleMinRunes {
+		return false
+	}
+	// The edit distance is at least the difference in length: a cheap
+	// bound that rules most generic titles out before the exact ratio.
+	if longer := max(a.titleRunes, b.titleRunes); 1-float64(longer-min(a.titleRunes, b.titleRunes))/float64(longer) < c.TitleRatio {
+		return false
+	}
+	return similarity.LevenshteinRatio(a.title, b.title) >= c.TitleRatio
 }
 
 // descriptionMayMatch reports whether the description rule could call the

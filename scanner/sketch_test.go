@@ -77,6 +77,7 @@ func TestTextMayMatch(t *testing.T) {
 		}
 		return out
 	}
+	titled := func(s string) textSketch { return textSketch{title: s, titleRunes: runeLen(s)} }
 	orig := text(1, 500)
 	partial := append(append([]uint64{}, orig[:300]...), text(2, 200)...)
 	cases := []struct {
@@ -84,9 +85,9 @@ func TestTextMayMatch(t *testing.T) {
 		a, b textSketch
 		want bool
 	}{
-		{"copied title", textSketch{title: "智慧餐厅扫码点餐小程序"}, textSketch{title: "智慧餐厅扫码點餐小程序"}, true},
-		{"generic title of the category", textSketch{title: "智慧餐厅扫码点餐小程序"}, textSketch{title: "企业官网展示小程序模板"}, false},
-		{"short titles are never copies", textSketch{title: "点餐"}, textSketch{title: "点餐"}, false},
+		{"copied title", titled("智慧餐厅扫码点餐小程序"), titled("智慧餐厅扫码點餐小程序"), true},
+		{"generic title of the category", titled("智慧餐厅扫码点餐小程序"), titled("企业官网展示小程序模板"), false},
+		{"short titles are never copies", titled("点餐"), titled("点餐"), false},
 		{"60% of a description", textSketch{descRunes: 800, desc: similarity.DigestShingles(orig)}, textSketch{descRunes: 800, desc: similarity.DigestShingles(partial)}, true},
 		{"unrelated descriptions", textSketch{descRunes: 800, desc: similarity.DigestShingles(orig)}, textSketch{descRunes: 800, desc: similarity.DigestShingles(text(3, 500))}, false},
 		{"description too short to judge", textSketch{descRunes: 10, desc: similarity.DigestShingles(orig)}, textSketch{descRunes: 800, desc: similarity.DigestShingles(orig)}, false},

@@ -132,6 +132,38 @@ func TestMatchImagesIsSymmetric(t *testing.T) {
 	}
 }
 
+// TestMatchCachedAgreesWithMatch compares one print with many through one
+// DetailCache, both ways round, as a scan compares a listing with its
+// candidates: every result equals the uncached one, and the cache holds
+// each decoded print once.
+func TestMatchCachedAgreesWithMatch(t *testing.T) {
+	pics := testPictures()[:6]
+	var prints []ImagePrint
+	for _, p := range pics {
+		prints = append(prints, fingerprint(t, encodePNG(t, p.img)))
+		prints = append(prints, fingerprint(t, encodeJPEG(t, p.img, 40)))
+	}
+	th := DefaultImageThresholds()
+	for i, a := range prints {
+		cache := &DetailCache{}
+		for j, b := range prints {
+			want, wantOK := th.Match(a, b)
+			got, gotOK := th.MatchCached(cache, a, b)
+			rev, revOK := th.MatchCached(cache, b, a)
+			if got != want || gotOK != wantOK || revOK != wantOK || rev.Score != want.Score {
+				t.Errorf("prints %d, %d: cached %+v %v (reversed %+v %v), uncached %+v %v", i, j, got, gotOK, rev, revOK, want, wantOK)
+			}
+		}
+		if len(cache.decoded) > len(prints) {
+			t.Errorf("cache holds %d details of %d prints", len(cache.decoded), len(prints))
+		}
+	}
+	var none *DetailCache
+	if _, ok := th.MatchCached(none, prints[0], prints[1]); !ok {
+		t.Error("a JPEG copy does not match through a nil cache")
+	}
+}
+
 func TestMatchImagesReportsHowTheCopyDiffers(t *testing.T) {
 	src := drawScreen(7, screenW, screenH)
 	orig := fingerprint(t, encodePNG(t, src))
