@@ -192,12 +192,14 @@ func isASCIIAlnum(r rune) bool {
 
 // contactFinder finds contact details and off-platform phrasing in text.
 type contactFinder struct {
-	cfg        ContactConfig
-	qqWords    []string
-	wxWords    []string
-	numWords   []string
-	phrases    []string
-	exceptions []string
+	cfg ContactConfig
+	// qqWords and wxWords are the contact words as runes, and starts
+	// their first runes: keywordAt runs at every rune of every text.
+	qqWords, wxWords [][]rune
+	starts           map[rune]bool
+	numWords         []string
+	phrases          []string
+	exceptions       []string
 }
 
 func newContactFinder(cfg ContactConfig) *contactFinder {
@@ -219,8 +221,18 @@ func newContactFinder(cfg ContactConfig) *contactFinder {
 		}
 		return out
 	}
-	return &contactFinder{cfg: cfg, qqWords: low(cfg.QQWords), wxWords: low(cfg.WeChatWords),
+	c := &contactFinder{cfg: cfg, starts: map[rune]bool{},
 		numWords: low(cfg.NumberWords), phrases: compact(cfg.OfflinePhrases), exceptions: compact(cfg.OfflineExceptions)}
+	for _, w := range low(cfg.QQWords) {
+		c.qqWords = append(c.qqWords, []rune(w))
+	}
+	for _, w := range low(cfg.WeChatWords) {
+		c.wxWords = append(c.wxWords, []rune(w))
+	}
+	for _, w := range append(slices.Clone(c.qqWords), c.wxWords...) {
+		c.starts[w[0]] = true
+	}
+	return c
 }
 
 func compactString(s string) string {
@@ -434,9 +446,12 @@ func (c *contactFinder) findKeyed(f *folded, add addFunc) {
 // many runes it spans: one space or separator between its characters ("微
 // 信", "Q Q", "V-X") does not hide it.
 func (c *contactFinder) keywordAt(rs []rune, i int) (string, int) {
-	match := func(w string) int {
+	if !c.starts[rs[i]] {
+		return "", 0
+	}
+	match := func(w []rune) int {
 		j := i
-		for k, r := range []rune(w) {
+		for k, r := range w {
 			if k > 0 && j < len(rs) && isKeySpacer(rs[j]) && j+1 < len(rs) && rs[j+1] == r {
 				j++
 			}
@@ -447,18 +462,16 @@ func (c *contactFinder) keywordAt(rs []rune, i int) (string, int) {
 		}
 		return j - i
 	}
-	try := func(words []string, kind string) (string, int) {
+	try := func(words [][]rune, kind string) (string, int) {
 		for _, w := range words {
 			n := match(w)
 			if n == 0 {
 				continue
 			}
-			first, _ := utf8.DecodeRuneInString(w)
-			if first < utf8.RuneSelf && i > 0 && isASCIIAlnum(rs[i-1]) {
+			if first := w[0]; first < utf8.RuneSelf && i > 0 && isASCIIAlnum(rs[i-1]) {
 				continue
 			}
-			last, _ := utf8.DecodeLastRuneInString(w)
-			if last < utf8.RuneSelf && unicode.IsLetter(last) && i+n < len(rs) && rs[i+n] < utf8.RuneSelf && unicode.IsLetter(rs[i+n]) {
+			if last := w[len(w)-1]; last < utf8.RuneSelf && unicode.IsLetter(last) && i+n < len(rs) && rs[i+n] < utf8.RuneSelf && unicode.IsLetter(rs[i+n]) {
 				continue
 			}
 			return kind, n

@@ -131,3 +131,20 @@ func TestContactFinderReportsEveryMatch(t *testing.T) {
 		t.Errorf("kinds = %s, want qq,wechat,mobile in text order", got)
 	}
 }
+
+// BenchmarkContactFinder runs the contact search over a listing-sized
+// description (about 1,200 characters) with one disguised WeChat id, as
+// every scanned listing's fields are searched.
+//
+//	go test ./scanner -run '^$' -bench ContactFinder
+func BenchmarkContactFinder(b *testing.B) {
+	cf := newContactFinder(defaultPolicy().Contact)
+	text := strings.Repeat("本系统支持门店扫码点餐、会员储值与积分营销，后台可配置菜品、桌台和打印机，提供一年免费售后与源码交付。", 24) +
+		"详情咨询微 信：weda_shop2024"
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if ms := cf.find("description", text); len(ms) != 1 {
+			b.Fatalf("found %d contacts, want 1", len(ms))
+		}
+	}
+}
