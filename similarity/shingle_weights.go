@@ -2,6 +2,7 @@ package similarity
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"sync"
 )
@@ -76,15 +77,35 @@ func (c WeightsConfig) weight(providers int) float64 {
 // safe for concurrent use.
 type Weights struct {
 	w map[uint64]float32
+	// maybe has the bit of every shingle in w set (weightBit): most
+	// shingles weigh 1, and a clear bit answers for them without a map
+	// lookup, which was most of the cost of Containment in a large scan.
+	maybe []uint64
+	shift uint
 }
 
 // Weight is the weight of shingle h; shingles never seen weigh 1.
 func (w Weights) Weight(h uint64) float64 {
+	if w.maybe != nil {
+		if bit := w.bit(h); w.maybe[bit>>6]&(1<<(bit&63)) == 0 {
+			return 1
+		}
+	}
 	if v, ok := w.w[h]; ok {
 		return float64(v)
 	}
 	return 1
 }
+
+// bit places h in maybe: Fibonacci hashing of h, so that shingle hashes
+// of any distribution spread over the bits.
+func (w Weights) bit(h uint64) uint64 {
+	return (h * 0x9e3779b97f4a7c15) >> w.shift
+}
+
+// weightsFilterBits is how many filter bits each weighted shingle gets:
+// about one in 32 shingles of weight 1 then reaches the map.
+const weightsFilterBits = 32
 
 // Len is the number of shingles that weigh less than 1.
 func (w Weights) Len() int { return len(w.w) }
@@ -185,6 +206,17 @@ func (b *WeightsBuilder) Build() Weights {
 		if v := b.cfg.weight(len(ps)); v < 1 {
 			w.w[h] = float32(v)
 		}
+	}
+	if len(w.w) == 0 {
+		return w
+	}
+	logBits := uint(bits.Len(uint(len(w.w) * weightsFilterBits)))
+	logBits = min(max(logBits, 6), 30)
+	w.shift = 64 - logBits
+	w.maybe = make([]uint64, 1<<(logBits-6))
+	for h := range w.w {
+		bit := w.bit(h)
+		w.maybe[bit>>6] |= 1 << (bit & 63)
 	}
 	return w
 }
