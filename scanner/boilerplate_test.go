@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -89,5 +90,71 @@ func TestCheckLearnsBoilerplateFromTheCatalogue(t *testing.T) {
 	}
 	if got := descFindings(copied); len(got) != 1 || !strings.Contains(got[0], "L-007") || copied.Decision != scanner.DecisionBlock {
 		t.Errorf("a draft copying L-007's own paragraph: description findings %v, decision %s", got, copied.Decision)
+	}
+}
+
+// A check decides a candidate that only its title could match from the
+// catalogue's sketch, without reading it: the finding is the one a batch
+// scan of the same listings makes from the stored documents.
+func TestCheckTitleOnlyCandidateFromSketch(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(21, 22))
+	published := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	var catalogue []listing.Listing
+	for i := range 30 {
+		catalogue = append(catalogue, listing.Listing{
+			ID:              fmt.Sprintf("L-%03d", i),
+			Provider:        listing.Provider{ID: fmt.Sprintf("P-%03d", i)},
+			Title:           fmt.Sprintf("第%d号%s", i, chineseText(rng, 1)[:24]),
+			DescriptionHTML: "<p>" + chineseText(rng, 8) + "</p>",
+			PublishedAt:     published.Add(time.Duration(i) * time.Hour),
+		})
+	}
+	catalogue[7].Title = "云栖智慧餐厅扫码点餐小程序·旗舰版"
+	draft := listing.Listing{
+		ID: "D-1", Provider: listing.Provider{ID: "P-NEW"}, Title: "云栖智慧餐厅扫码点単小程序·旗舰版",
+		DescriptionHTML: "<p>" + chineseText(rng, 8) + "</p>", PublishedAt: published.Add(100 * time.Hour),
+	}
+	titleFinding := func(fs []listing.Finding) *listing.Finding {
+		for i, f := range fs {
+			if f.Rule == listing.RuleCopyTitle && f.ListingID == "D-1" {
+				return &fs[i]
+			}
+		}
+		return nil
+	}
+
+	sc, err := scanner.New(mustStore(t), scanner.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.ScanListings(ctx, catalogue); err != nil {
+		t.Fatal(err)
+	}
+	res, err := sc.Check(ctx, draft, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := titleFinding(res.Reasons)
+	if got == nil {
+		t.Fatalf("no title finding for the draft: %+v", res.Reasons)
+	}
+
+	batch, err := scanner.New(mustStore(t), scanner.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := batch.ScanListings(ctx, append(slices.Clone(catalogue), draft))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := titleFinding(all.Findings)
+	if want == nil {
+		t.Fatal("the batch scan found no title copy")
+	}
+	if got.ID != want.ID || got.Score != want.Score || got.First != "L-007" || got.OtherProviderID != "P-007" ||
+		got.Evidence.Text != want.Evidence.Text || got.Evidence.OtherText != catalogue[7].Title ||
+		!slices.Equal(got.Evidence.Spans, want.Evidence.Spans) {
+		t.Errorf("check finding %+v\nbatch finding %+v", got, want)
 	}
 }

@@ -242,11 +242,11 @@ func (s *catalogueSnapshot) candidates(sketch similarity.Sketch) []candidate {
 	}
 	var out []candidate
 	for _, o := range s.recent.index.Candidates(sketch, maxImageCandidates) {
-		out = append(out, candidate{listingID: s.recent.ids[o], providerID: s.recent.providers[o], hits: 1})
+		out = append(out, candidate{listingID: s.recent.ids[o], providerID: s.recent.providers[o], hits: 1, via: viaImage})
 	}
 	for _, o := range s.base.index.Candidates(sketch, maxImageCandidates) {
 		if id := s.base.ids[o]; !s.recent.has(id) {
-			out = append(out, candidate{listingID: id, providerID: s.base.providers[o], hits: 1})
+			out = append(out, candidate{listingID: id, providerID: s.base.providers[o], hits: 1, via: viaImage})
 		}
 	}
 	return out
@@ -258,7 +258,15 @@ type candidate struct {
 	// hits is how many of the query's keys it shares (1 for an image
 	// candidate).
 	hits int
+	// via says what proposed it: viaTitle, viaDescription or viaImage.
+	via uint8
 }
+
+const (
+	viaTitle uint8 = 1 << iota
+	viaDescription
+	viaImage
+)
 
 // sortCandidates puts the candidates sharing most keys first, ties by id.
 func sortCandidates(cs []candidate) {

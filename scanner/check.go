@@ -97,19 +97,39 @@ func (s *Scanner) Check(ctx context.Context, draft listing.Listing, record bool)
 	if err != nil {
 		return nil, err
 	}
-	cands := s.candidates(images, me)
-	var ids []string
-	seen := map[string]bool{}
-	for _, c := range cands {
-		if c.listingID != draft.ID && !seen[c.listingID] && !s.groups.related(draft.Provider.ID, c.providerID) {
-			seen[c.listingID] = true
-			ids = append(ids, c.listingID)
+	// A candidate that only its title proposed, and whose description its
+	// digest rules out, can only be a title copy: that is decided from its
+	// sketch, without reading it from the store.
+	var order []string
+	via := map[string]uint8{}
+	providers := map[string]string{}
+	for _, c := range s.candidates(images, me) {
+		if c.listingID == draft.ID || s.groups.related(draft.Provider.ID, c.providerID) {
+			continue
 		}
+		if _, seen := via[c.listingID]; !seen {
+			order = append(order, c.listingID)
+			providers[c.listingID] = c.providerID
+		}
+		via[c.listingID] |= c.via
+	}
+	mine := me.p.textSketch()
+	var ids []string
+	var titleOnly []side
+	for _, id := range order {
+		if via[id] == viaTitle {
+			if o, ok := images.text(id); ok && !s.cfg.descriptionMayMatch(mine, o) {
+				titleOnly = append(titleOnly, o.titleSide(id, providers[id]))
+				continue
+			}
+		}
+		ids = append(ids, id)
 	}
 	others, err := s.stored(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
+	others = append(others, titleOnly...)
 	out.Candidates = len(others)
 	weights, err := s.boilerplate(ctx, images)
 	if err != nil {

@@ -207,7 +207,7 @@ func (s *Scanner) resumeEntry(l listing.Listing, stored *indexer.Entry, key stri
 	}
 	p.titleKeys, p.descKeys = title.Keys, body.Keys
 	return &resumedEntry{
-		entry: indexer.Entry{Listing: l, Print: stored.Print, Digest: key, Sketch: p.sketch()},
+		entry: indexer.Entry{Listing: l, Print: stored.Print, Digest: key, Sketch: p.sketch(&l)},
 		print: p,
 	}
 }

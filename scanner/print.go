@@ -25,8 +25,9 @@ import (
 // candidates through sketches held in memory instead of stored keys.
 // Version 4 stores description shingles as packed bytes and puts text
 // digests in the sketch. Version 5 puts the fingerprints of the text band
-// keys in the sketch, for the catalogue's in-memory key index.
-const printVersion = 5
+// keys in the sketch, for the catalogue's in-memory key index. Version 6
+// adds the title as written and the first-seen time to the sketch.
+const printVersion = 6
 
 // factsVersion changes whenever what is learnt from one image (ImageFact's
 // print and QR codes) changes meaning; it keys the image cache. It was
@@ -328,7 +329,7 @@ func (f *fingerprinter) fingerprint(ctx context.Context, l listing.Listing) (ind
 		Listing: l,
 		Print:   raw,
 		Digest:  fmt.Sprintf("%d:%x", printVersion, digest.Sum(nil)[:16]),
-		Sketch:  p.sketch(),
+		Sketch:  p.sketch(&l),
 	}, p, nil
 }
 
@@ -358,8 +359,9 @@ func (p *Print) descDigest() similarity.TextDigest {
 }
 
 // sketch is what the catalogue holds of the listing (see listingSketch).
-func (p *Print) sketch() []byte {
+func (p *Print) sketch(l *listing.Listing) []byte {
 	t := p.textSketch()
+	t.rawTitle, t.firstSeen = l.Title, l.FirstSeen()
 	t.keys = similarity.KeyFingerprints(p.keys())
 	return t.encode(p.imageSketch())
 }

@@ -487,14 +487,16 @@ func (s *Scanner) candidates(images *catalogueSnapshot, me side) []candidate {
 		keys  []string
 		limit int
 		may   func(a, b textSketch) bool
+		via   uint8
 	}{
-		{me.p.titleKeys, maxTitleCandidates, s.cfg.titleMayMatch},
-		{me.p.descKeys, maxDescCandidates, s.cfg.descriptionMayMatch},
+		{me.p.titleKeys, maxTitleCandidates, s.cfg.titleMayMatch, viaTitle},
+		{me.p.descKeys, maxDescCandidates, s.cfg.descriptionMayMatch, viaDescription},
 	}
 	var out []candidate
 	for _, f := range fields {
 		for _, c := range images.textCandidates(similarity.KeyFingerprints(f.keys), f.limit, maxKeyPostings) {
 			if o, ok := images.text(c.listingID); ok && f.may(mine, o) {
+				c.via = f.via
 				out = append(out, c)
 			}
 		}

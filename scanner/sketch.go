@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 	"unicode/utf8"
 
+	"github.com/listingscan/listingscan/listing"
 	"github.com/listingscan/listingscan/similarity"
 )
 
@@ -30,14 +32,20 @@ import (
 // there, as image candidates are, instead of by a store query per field
 // and listing (8 bytes a key, about 950 bytes a listing).
 //
+// With the title as written and the time the listing was first seen, the
+// title rule is decided from the sketch alone, finding included: a
+// pre-publish check reads from the store only the candidates whose
+// descriptions or images may match too.
+//
 // Layout: sketchMagic, then as uvarint-prefixed fields the image sketch,
-// the normalised title and the description digest, then the description's
-// length in runes as a uvarint, then the number of key fingerprints as a
-// uvarint followed by each as 8 little-endian bytes.
+// the normalised title, the title as written and the description digest,
+// then the description's length in runes as a uvarint, the first-seen
+// time in Unix nanoseconds as a varint (0: unknown), then the number of
+// key fingerprints as a uvarint followed by each as 8 little-endian bytes.
 
 // sketchMagic starts every listing sketch; a sketch without it (stored by
 // an older version) is skipped, as is that listing's print.
-var sketchMagic = []byte("LSK2")
+var sketchMagic = []byte("LSK3")
 
 // errSketch reports a sketch that cannot be read.
 var errSketch = errors.New("unreadable listing sketch")
@@ -46,7 +54,9 @@ var errSketch = errors.New("unreadable listing sketch")
 type textSketch struct {
 	title      string // normalised title
 	titleRunes int    // its length in runes, not stored
-	descRunes  int    // length of the normalised description
+	rawTitle   string // the title as written, quoted by a finding
+	firstSeen  time.Time
+	descRunes  int // length of the normalised description
 	desc       similarity.TextDigest
 	// keys are the fingerprints of the title and description band keys.
 	// The catalogue moves them into its key index and keeps them nowhere
@@ -56,15 +66,18 @@ type textSketch struct {
 
 // encode writes the listing sketch of t and the image sketch.
 func (t textSketch) encode(images similarity.Sketch) []byte {
-	out := make([]byte, 0, len(sketchMagic)+len(images)+len(t.title)+len(t.desc)+8*len(t.keys)+16)
+	out := make([]byte, 0, len(sketchMagic)+len(images)+len(t.title)+len(t.rawTitle)+len(t.desc)+8*len(t.keys)+32)
 	out = append(out, sketchMagic...)
-	out = binary.AppendUvarint(out, uint64(len(images)))
-	out = append(out, images...)
-	out = binary.AppendUvarint(out, uint64(len(t.title)))
-	out = append(out, t.title...)
-	out = binary.AppendUvarint(out, uint64(len(t.desc)))
-	out = append(out, t.desc...)
+	for _, f := range [][]byte{images, []byte(t.title), []byte(t.rawTitle), t.desc} {
+		out = binary.AppendUvarint(out, uint64(len(f)))
+		out = append(out, f...)
+	}
 	out = binary.AppendUvarint(out, uint64(t.descRunes))
+	var seen int64
+	if !t.firstSeen.IsZero() {
+		seen = t.firstSeen.UnixNano()
+	}
+	out = binary.AppendVarint(out, seen)
 	out = binary.AppendUvarint(out, uint64(len(t.keys)))
 	for _, k := range t.keys {
 		out = binary.LittleEndian.AppendUint64(out, k)
@@ -98,6 +111,10 @@ func decodeSketch(raw []byte) (similarity.Sketch, textSketch, error) {
 	if err != nil {
 		return nil, textSketch{}, err
 	}
+	rawTitle, err := field()
+	if err != nil {
+		return nil, textSketch{}, err
+	}
 	desc, err := field()
 	if err != nil {
 		return nil, textSketch{}, err
@@ -107,12 +124,21 @@ func decodeSketch(raw []byte) (similarity.Sketch, textSketch, error) {
 		return nil, textSketch{}, fmt.Errorf("%w: bad description length", errSketch)
 	}
 	rest = rest[k:]
+	seen, k := binary.Varint(rest)
+	if k <= 0 {
+		return nil, textSketch{}, fmt.Errorf("%w: bad first-seen time", errSketch)
+	}
+	rest = rest[k:]
 	nkeys, k := binary.Uvarint(rest)
 	if k <= 0 || nkeys > uint64(len(rest)-k)/8 || uint64(len(rest)-k) != 8*nkeys {
 		return nil, textSketch{}, fmt.Errorf("%w: bad key fingerprints", errSketch)
 	}
 	rest = rest[k:]
-	t := textSketch{title: string(title), titleRunes: utf8.RuneCount(title), descRunes: int(runes), keys: make([]uint64, nkeys)}
+	t := textSketch{title: string(title), titleRunes: utf8.RuneCount(title), rawTitle: string(rawTitle),
+		descRunes: int(runes), keys: make([]uint64, nkeys)}
+	if seen != 0 {
+		t.firstSeen = time.Unix(0, seen).UTC()
+	}
 	for i := range t.keys {
 		t.keys[i] = binary.LittleEndian.Uint64(rest[8*i:])
 	}
@@ -120,6 +146,16 @@ func decodeSketch(raw []byte) (similarity.Sketch, textSketch, error) {
 		t.desc = similarity.TextDigest(bytes.Clone(desc))
 	}
 	return similarity.Sketch(bytes.Clone(images)), t, nil
+}
+
+// titleSide stands for a stored listing in the copy rules when only its
+// title may match: what the sketch knows of it. Its print has no images
+// and no description, so only the title rule can hold.
+func (t textSketch) titleSide(id, provider string) side {
+	return side{
+		l: &listing.Listing{ID: id, Provider: listing.Provider{ID: provider}, Title: t.rawTitle, PublishedAt: t.firstSeen},
+		p: &Print{Version: printVersion, Title: t.title, titleRunes: t.titleRunes},
+	}
 }
 
 // titleMayMatch reports whether the title rule could call the pair's

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/listingscan/listingscan/similarity"
 )
@@ -13,7 +14,9 @@ import (
 func TestListingSketchRoundTrip(t *testing.T) {
 	images := similarity.Sketch(bytes.Repeat([]byte{7}, 2*17))
 	cases := []textSketch{
-		{title: "智慧餐厅点餐小程序", descRunes: 420, desc: similarity.DigestShingles([]uint64{1, 2, 3}), keys: []uint64{0, 1 << 63, ^uint64(0)}},
+		{title: "智慧餐厅点餐小程序", rawTitle: "智慧餐厅·点餐小程序", firstSeen: time.Date(2026, 3, 4, 5, 6, 7, 8, time.UTC),
+			descRunes: 420, desc: similarity.DigestShingles([]uint64{1, 2, 3}), keys: []uint64{0, 1 << 63, ^uint64(0)}},
+		{title: "旧时光", firstSeen: time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{title: "", descRunes: 0},
 	}
 	for _, want := range cases {
@@ -23,7 +26,7 @@ func TestListingSketchRoundTrip(t *testing.T) {
 				t.Fatalf("decode %+v: %v", want, err)
 			}
 			if !bytes.Equal(gotImages, imgs) || got.title != want.title || got.descRunes != want.descRunes || !bytes.Equal(got.desc, want.desc) ||
-				!slices.Equal(got.keys, want.keys) {
+				!slices.Equal(got.keys, want.keys) || got.rawTitle != want.rawTitle || !got.firstSeen.Equal(want.firstSeen) {
 				t.Errorf("round trip of %+v with %d image bytes: got %+v, %d image bytes", want, len(imgs), got, len(gotImages))
 			}
 		}
@@ -37,7 +40,7 @@ func TestListingSketchRejectsForeignBytes(t *testing.T) {
 		"image sketch of v3":     bytes.Repeat([]byte{1}, 17),
 		"truncated":              good[:len(good)-3],
 		"key count too large":    append(bytes.Clone(good[:len(good)-17]), 3, 0, 0, 0, 0, 0, 0, 0, 0),
-		"version 1":              append([]byte("LSK1"), good[4:len(good)-17]...),
+		"version 2":              append([]byte("LSK2"), good[4:]...),
 		"trailing bytes":         append(bytes.Clone(good), 0),
 		"image sketch misshapen": textSketch{}.encode(similarity.Sketch{1, 2, 3}),
 	} {
@@ -49,9 +52,9 @@ func TestListingSketchRejectsForeignBytes(t *testing.T) {
 
 func FuzzDecodeSketch(f *testing.F) {
 	f.Add(textSketch{title: "点餐", descRunes: 50, desc: similarity.DigestShingles([]uint64{1})}.encode(similarity.Sketch(bytes.Repeat([]byte{3}, 17))))
-	f.Add([]byte("LSK2\x00\x00\x00\x00\x00"))
-	f.Add([]byte("LSK2\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00"))
-	f.Add([]byte("LSK2\xff\xff\xff\xff\x0f"))
+	f.Add([]byte("LSK3\x00\x00\x00\x00\x00\x00\x00"))
+	f.Add([]byte("LSK3\x00\x00\x00\x00\x00\x02\x01\x00\x00\x00\x00\x00\x00\x00\x00"))
+	f.Add([]byte("LSK3\xff\xff\xff\xff\x0f"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		images, text, err := decodeSketch(raw)
 		if err != nil {
@@ -59,7 +62,8 @@ func FuzzDecodeSketch(f *testing.F) {
 		}
 		// What decodes survives encoding and decoding again.
 		images2, text2, err := decodeSketch(text.encode(images))
-		if err != nil || !bytes.Equal(images2, images) || text2.title != text.title || text2.descRunes != text.descRunes || !bytes.Equal(text2.desc, text.desc) || !slices.Equal(text2.keys, text.keys) {
+		if err != nil || !bytes.Equal(images2, images) || text2.title != text.title || text2.descRunes != text.descRunes || !bytes.Equal(text2.desc, text.desc) || !slices.Equal(text2.keys, text.keys) ||
+			text2.rawTitle != text.rawTitle || !text2.firstSeen.Equal(text.firstSeen) {
 			t.Fatalf("re-encoded sketch differs: %v", err)
 		}
 		if err := images.Validate(); err != nil {
