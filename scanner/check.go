@@ -136,6 +136,7 @@ func (s *Scanner) Check(ctx context.Context, draft listing.Listing, record bool)
 		return nil, err
 	}
 	rules := &copyRules{cfg: s.cfg, weights: weights}
+	me = rules.withWeights(me)
 	var findings []listing.Finding
 	details := &similarity.DetailCache{} // the draft's images are decoded once
 	for _, o := range others {

@@ -11,6 +11,10 @@ import (
 type side struct {
 	l *listing.Listing
 	p *Print
+	// descW are the boilerplate weights of p.DescSh under the run's
+	// weights, when looked up in advance (copyRules.withWeights); nil:
+	// looked up by the pair that needs them.
+	descW []float32
 }
 
 // spanMinRunes is the shortest shared stretch of text quoted as evidence.
@@ -137,13 +141,27 @@ func (r *copyRules) description(copied, original side) (listing.Finding, bool) {
 	if _, bound := similarity.EstimateContainment(da.descDigest(), db.descDigest()); bound < r.cfg.DescriptionContainment {
 		return listing.Finding{}, false
 	}
-	c := similarity.Containment(da.DescSh, db.DescSh, r.weights)
+	c := similarity.ContainmentOf(da.DescSh, r.descWeights(copied), db.DescSh, r.descWeights(original))
 	if c < r.cfg.DescriptionContainment {
 		return listing.Finding{}, false
 	}
 	f := pairFinding(listing.RuleCopyDescription, listing.SeverityHigh, c, copied, original)
 	f.Evidence = listing.Evidence{Similarity: round3(c), Spans: spans(da.Desc, db.Desc)}
 	return f, true
+}
+
+// withWeights returns sd with its description weights looked up, for a
+// side that meets many candidates.
+func (r *copyRules) withWeights(sd side) side {
+	sd.descW = r.weights.Of(sd.p.DescSh)
+	return sd
+}
+
+func (r *copyRules) descWeights(sd side) []float32 {
+	if sd.descW != nil || len(sd.p.DescSh) == 0 {
+		return sd.descW
+	}
+	return r.weights.Of(sd.p.DescSh)
 }
 
 // spans quotes the longest shared stretches of two normalised texts.

@@ -389,10 +389,6 @@ func (s *Scanner) index(ctx context.Context, entries []indexer.Entry) error {
 // of the catalogue (partial: an incremental scan that skipped listings),
 // from a sample of the catalogue.
 func (s *Scanner) match(ctx context.Context, sides []side, partial bool) ([]listing.Finding, int, error) {
-	inRun := make(map[string]side, len(sides))
-	for _, sd := range sides {
-		inRun[sd.l.ID] = sd
-	}
 	var (
 		mu       sync.Mutex
 		done     = map[[2]string]bool{}
@@ -423,6 +419,20 @@ func (s *Scanner) match(ctx context.Context, sides []side, partial bool) ([]list
 		weights = s.weights(sides)
 	}
 	rules := &copyRules{cfg: s.cfg, weights: weights}
+	// Every listing of the run meets several candidates: its description
+	// weights are looked up once, here.
+	sides = slices.Clone(sides)
+	err = parallel(ctx, s.workers, len(sides), func(_ context.Context, i int) error {
+		sides[i] = rules.withWeights(sides[i])
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	inRun := make(map[string]side, len(sides))
+	for _, sd := range sides {
+		inRun[sd.l.ID] = sd
+	}
 	s.progress.Phase("match", len(sides))
 	defer s.progress.Done()
 	err = parallel(ctx, s.workers, len(sides), func(ctx context.Context, i int) error {

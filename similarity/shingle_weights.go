@@ -97,6 +97,15 @@ func (w Weights) Weight(h uint64) float64 {
 	return 1
 }
 
+// Of returns the weight of each shingle of set, in order.
+func (w Weights) Of(set []uint64) []float32 {
+	out := make([]float32, len(set))
+	for i, h := range set {
+		out[i] = float32(w.Weight(h))
+	}
+	return out
+}
+
 // bit places h in maybe: Fibonacci hashing of h, so that shingle hashes
 // of any distribution spread over the bits.
 func (w Weights) bit(h uint64) uint64 {

@@ -116,26 +116,34 @@ func LevenshteinRatio(a, b string) float64 {
 // in a or b count once; an empty or weightless set scores 0.
 func Containment(a, b []uint64, w Weights) float64 {
 	a, b = asSortedSet(a), asSortedSet(b)
-	var wa, wb, common float64
+	return ContainmentOf(a, w.Of(a), b, w.Of(b))
+}
+
+// ContainmentOf is Containment of two sorted sets without duplicates (as
+// fingerprint shingles are) whose weights were looked up once (Weights.Of):
+// a description compared with dozens of candidates pays for its lookups
+// once, not once per pair.
+func ContainmentOf(a []uint64, wa []float32, b []uint64, wb []float32) float64 {
+	var sumA, sumB, common float64
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
 		case j == len(b) || (i < len(a) && a[i] < b[j]):
-			wa += w.Weight(a[i])
+			sumA += float64(wa[i])
 			i++
 		case i == len(a) || b[j] < a[i]:
-			wb += w.Weight(b[j])
+			sumB += float64(wb[j])
 			j++
 		default:
-			v := w.Weight(a[i])
-			wa += v
-			wb += v
+			v := float64(wa[i])
+			sumA += v
+			sumB += v
 			common += v
 			i++
 			j++
 		}
 	}
-	denom := min(wa, wb)
+	denom := min(sumA, sumB)
 	if denom <= 0 {
 		return 0
 	}

@@ -179,6 +179,10 @@ func TestContainment(t *testing.T) {
 			if back := Containment(tt.b, tt.a, tt.w); back != got {
 				t.Errorf("not symmetric: %.4f one way, %.4f the other", got, back)
 			}
+			a, b := asSortedSet(tt.a), asSortedSet(tt.b)
+			if of := ContainmentOf(a, tt.w.Of(a), b, tt.w.Of(b)); of != got {
+				t.Errorf("ContainmentOf with weights looked up once = %.4f, Containment %.4f", of, got)
+			}
 		})
 	}
 }
