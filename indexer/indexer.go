@@ -12,7 +12,6 @@ package indexer
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -26,8 +25,8 @@ import (
 type Entry struct {
 	Listing listing.Listing
 	// Print is the scanner's fingerprint of the listing (image hashes, text
-	// signatures), kept opaque so stores never depend on how it is made.
-	Print json.RawMessage
+	// signatures), opaque bytes so stores never depend on how it is made.
+	Print []byte
 	// Digest identifies the listing's content (fields and image bytes). An
 	// unchanged digest means an incremental scan may skip the listing.
 	Digest string
@@ -107,6 +106,10 @@ type Store interface {
 	Put(ctx context.Context, entries []Entry) error
 	// Get returns the stored entries with the given ids, skipping unknown ids.
 	Get(ctx context.Context, ids []string) ([]Entry, error)
+	// Prints returns the stored print of each known id, without its
+	// listing: a scanner knows what it needs of a candidate's listing
+	// from its sketch, and reads only the print to verify it.
+	Prints(ctx context.Context, ids []string) (map[string][]byte, error)
 	// Digests returns the stored content digest of each known id.
 	Digests(ctx context.Context, ids []string) (map[string]string, error)
 	// Sketches calls fn for every listing stored at or after since (every

@@ -44,12 +44,13 @@ func (s *Scanner) boilerplate(ctx context.Context, snap *catalogueSnapshot) (sim
 	x.weightsMu.Lock()
 	defer x.weightsMu.Unlock()
 	if x.weights == nil || x.weights.err != nil {
-		x.weights = s.learnBoilerplate(ctx, x.ids)
+		x.weights = s.learnBoilerplate(ctx, snap)
 	}
 	return x.weights.weights, x.weights.err
 }
 
-func (s *Scanner) learnBoilerplate(ctx context.Context, ids []string) *sampleWeights {
+func (s *Scanner) learnBoilerplate(ctx context.Context, snap *catalogueSnapshot) *sampleWeights {
+	ids := snap.base.ids
 	n := len(ids)
 	size := min(n, max(minBoilerplateSample, n/20))
 	sample := make([]string, 0, size)
@@ -59,7 +60,7 @@ func (s *Scanner) learnBoilerplate(ctx context.Context, ids []string) *sampleWei
 	cfg := s.cfg.weights().Scaled(float64(size) / math.Max(1, float64(n)))
 	b := similarity.NewWeightsBuilder(cfg)
 	for start := 0; start < len(sample); start += putBatch {
-		sides, err := s.stored(ctx, sample[start:min(start+putBatch, len(sample))])
+		sides, err := s.stored(ctx, snap, sample[start:min(start+putBatch, len(sample))])
 		if err != nil {
 			return &sampleWeights{err: fmt.Errorf("learn boilerplate: %w", err)}
 		}

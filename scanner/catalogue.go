@@ -371,13 +371,19 @@ func (x *sketchIndex) has(id string) bool {
 // catalogue does not know it (stored since the last refresh, or without a
 // readable sketch).
 func (s *catalogueSnapshot) text(id string) (textSketch, bool) {
+	t, _, ok := s.sketch(id)
+	return t, ok
+}
+
+// sketch returns a stored listing's text sketch and provider.
+func (s *catalogueSnapshot) sketch(id string) (textSketch, string, bool) {
 	for _, x := range []*sketchIndex{s.recent, s.base} {
 		if i, ok := x.byID[id]; ok {
 			if i < 0 {
-				return textSketch{}, false
+				return textSketch{}, "", false
 			}
-			return x.texts[i], true
+			return x.texts[i], x.providers[i], true
 		}
 	}
-	return textSketch{}, false
+	return textSketch{}, "", false
 }

@@ -125,25 +125,20 @@ func (s *Scanner) Check(ctx context.Context, draft listing.Listing, record bool)
 		}
 		ids = append(ids, id)
 	}
-	others, err := s.stored(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	others = append(others, titleOnly...)
-	out.Candidates = len(others)
 	weights, err := s.boilerplate(ctx, images)
 	if err != nil {
 		return nil, err
 	}
 	rules := &copyRules{cfg: s.cfg, weights: weights}
 	me = rules.withWeights(me)
-	var findings []listing.Finding
-	details := &similarity.DetailCache{} // the draft's images are decoded once
-	for _, o := range others {
-		if !s.groups.related(me.l.Provider.ID, o.l.Provider.ID) {
-			findings = append(findings, rules.check(me, o, details)...)
-		}
+	findings, read, err := s.verifyCandidates(ctx, images, rules, me, ids)
+	if err != nil {
+		return nil, err
 	}
+	for _, o := range titleOnly {
+		findings = append(findings, rules.check(me, o, nil)...) // no images to decode
+	}
+	out.Candidates = read + len(titleOnly)
 	// A stored listing published after the draft may look like the copy;
 	// the check is about the draft, so only findings that involve it as the
 	// later listing, or as either side of a pair, are kept.
@@ -179,3 +174,42 @@ func (s *Scanner) Check(ctx context.Context, draft listing.Listing, record bool)
 	out.ElapsedMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
 }
+
+// verifyCandidates reads the stored listings ids from the store and runs
+// the copy rules on each pair of me and one of them. A draft's candidates
+// are read and verified in parts on all workers: a draft among many
+// same-layout screens spends most of its check verifying images, and the
+// store reads of one part overlap the verification of another. It returns
+// the findings and how many candidates were read.
+func (s *Scanner) verifyCandidates(ctx context.Context, snap *catalogueSnapshot, rules *copyRules, me side, ids []string) ([]listing.Finding, int, error) {
+	size := max(checkPart, (len(ids)+2*s.workers-1)/(2*s.workers))
+	parts := make([][]listing.Finding, (len(ids)+size-1)/size)
+	read := make([]int, len(parts))
+	err := parallel(ctx, s.workers, len(parts), func(ctx context.Context, i int) error {
+		others, err := s.stored(ctx, snap, ids[i*size:min(len(ids), (i+1)*size)])
+		if err != nil {
+			return err
+		}
+		read[i] = len(others)
+		details := &similarity.DetailCache{} // the draft's images are decoded once a part
+		for _, o := range others {
+			if !s.groups.related(me.l.Provider.ID, o.l.Provider.ID) {
+				parts[i] = append(parts[i], rules.check(me, o, details)...)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	var n int
+	for _, r := range read {
+		n += r
+	}
+	return slices.Concat(parts...), n, nil
+}
+
+// checkPart is the fewest candidates a check reads and verifies as one
+// part: fewer would make the store answer more queries than the
+// verification saves.
+const checkPart = 8

@@ -3,8 +3,6 @@ package scanner
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -27,7 +25,9 @@ import (
 // digests in the sketch. Version 5 puts the fingerprints of the text band
 // keys in the sketch, for the catalogue's in-memory key index. Version 6
 // adds the title as written and the first-seen time to the sketch.
-const printVersion = 6
+// Version 7 stores the print in binary (printcodec.go) with its
+// description digest.
+const printVersion = 7
 
 // factsVersion changes whenever what is learnt from one image (ImageFact's
 // print and QR codes) changes meaning; it keys the image cache. It was
@@ -38,12 +38,12 @@ const factsVersion = 3
 // verify a candidate pair against, kept in the store so a stored listing is
 // never reloaded or re-decoded.
 type Print struct {
-	Version int          `json:"v"`
-	Images  []ImageFact  `json:"images,omitempty"`
-	Title   string       `json:"title,omitempty"` // normalised title
-	Desc    string       `json:"desc,omitempty"`  // normalised visible description text
-	DescSh  shingleSet   `json:"desc_sh,omitempty"`
-	Problem []InputIssue `json:"problems,omitempty"`
+	Version int
+	Images  []ImageFact
+	Title   string // normalised title
+	Desc    string // normalised visible description text
+	DescSh  []uint64
+	Problem []InputIssue
 
 	// titleKeys and descKeys are the title and description LSH keys.
 	// They are only needed while the listing is queried, so they are not
@@ -80,42 +80,6 @@ func (p *Print) descLen() int {
 		return runeLen(p.Desc)
 	}
 	return p.descRunes
-}
-
-// shingleSet is a description's shingles, stored as base64 of their
-// little-endian bytes: a print is read back for every candidate pair, and
-// hundreds of shingles as JSON numbers made most of its size and of its
-// decoding time.
-type shingleSet []uint64
-
-// MarshalJSON writes the set as one base64 string.
-func (s shingleSet) MarshalJSON() ([]byte, error) {
-	raw := make([]byte, 0, 8*len(s))
-	for _, v := range s {
-		raw = binary.LittleEndian.AppendUint64(raw, v)
-	}
-	return json.Marshal(raw)
-}
-
-// UnmarshalJSON reads what MarshalJSON wrote. Base64 never needs JSON
-// escapes, so the string is decoded directly.
-func (s *shingleSet) UnmarshalJSON(data []byte) error {
-	if len(data) < 2 || data[0] != '"' || data[len(data)-1] != '"' {
-		return fmt.Errorf("description shingles: not a base64 string")
-	}
-	raw, err := base64.StdEncoding.AppendDecode(nil, data[1:len(data)-1])
-	if err != nil {
-		return fmt.Errorf("description shingles: %w", err)
-	}
-	if len(raw)%8 != 0 {
-		return fmt.Errorf("description shingles: %d bytes is not a whole number of shingles", len(raw))
-	}
-	out := make(shingleSet, len(raw)/8)
-	for i := range out {
-		out[i] = binary.LittleEndian.Uint64(raw[8*i:])
-	}
-	*s = out
-	return nil
 }
 
 // ImageFact is one listing image: where it came from, its hashes and the
@@ -321,13 +285,9 @@ func (f *fingerprinter) fingerprint(ctx context.Context, l listing.Listing) (ind
 	p.titleKeys, p.descKeys = title.Keys, body.Keys
 	p.derive()
 
-	raw, err := json.Marshal(p)
-	if err != nil {
-		return indexer.Entry{}, nil, fmt.Errorf("encode print of %s: %w", l.ID, err)
-	}
 	return indexer.Entry{
 		Listing: l,
-		Print:   raw,
+		Print:   p.encode(),
 		Digest:  fmt.Sprintf("%d:%x", printVersion, digest.Sum(nil)[:16]),
 		Sketch:  p.sketch(&l),
 	}, p, nil
@@ -377,17 +337,3 @@ func dedupe(keys []string) []string {
 }
 
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
-
-// decodePrint reads a stored print; a print of another version decodes to
-// nil so the listing is treated as not yet fingerprinted.
-func decodePrint(raw json.RawMessage) (*Print, error) {
-	var p Print
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return nil, err
-	}
-	if p.Version != printVersion {
-		return nil, nil
-	}
-	p.derive()
-	return &p, nil
-}

@@ -453,7 +453,7 @@ func (s *Scanner) match(ctx context.Context, sides []side, partial bool) ([]list
 				fetch = append(fetch, c.listingID)
 			}
 		}
-		stored, err := s.stored(ctx, fetch)
+		stored, err := s.stored(ctx, images, fetch)
 		if err != nil {
 			return err
 		}
@@ -536,26 +536,36 @@ const (
 	maxTitleCandidates = 512
 )
 
-// stored loads listings of the catalogue that are not part of this run.
-func (s *Scanner) stored(ctx context.Context, ids []string) ([]side, error) {
+// stored loads listings of the catalogue that are not part of this run:
+// their prints from the store, and what the rules read of the listings
+// themselves from their sketches in snap, so the listings are not read.
+func (s *Scanner) stored(ctx context.Context, snap *catalogueSnapshot, ids []string) ([]side, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	entries, err := s.store.Get(ctx, ids)
+	prints, err := s.store.Prints(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("%w: load candidates: %w", ErrStore, err)
 	}
-	out := make([]side, 0, len(entries))
-	for i := range entries {
-		p, err := decodePrint(entries[i].Print)
+	out := make([]side, 0, len(prints))
+	for _, id := range ids {
+		raw, ok := prints[id]
+		if !ok {
+			continue
+		}
+		t, provider, ok := snap.sketch(id)
+		if !ok {
+			continue // its sketch is unreadable, and its print is not used either
+		}
+		p, err := decodePrint(raw)
 		if err != nil {
-			s.log.Warn("stored fingerprint unreadable; listing skipped until re-scanned", "listing", entries[i].Listing.ID, "err", err)
+			s.log.Warn("stored fingerprint unreadable; listing skipped until re-scanned", "listing", id, "err", err)
 			continue
 		}
 		if p == nil {
 			continue // fingerprinted by another version; it is re-done when that listing is scanned again
 		}
-		out = append(out, side{l: &entries[i].Listing, p: p})
+		out = append(out, side{l: t.listing(id, provider), p: p})
 	}
 	return out, nil
 }

@@ -68,10 +68,7 @@ type textSketch struct {
 func (t textSketch) encode(images similarity.Sketch) []byte {
 	out := make([]byte, 0, len(sketchMagic)+len(images)+len(t.title)+len(t.rawTitle)+len(t.desc)+8*len(t.keys)+32)
 	out = append(out, sketchMagic...)
-	for _, f := range [][]byte{images, []byte(t.title), []byte(t.rawTitle), t.desc} {
-		out = binary.AppendUvarint(out, uint64(len(f)))
-		out = append(out, f...)
-	}
+	out = appendField(appendField(appendField(appendField(out, images), t.title), t.rawTitle), t.desc)
 	out = binary.AppendUvarint(out, uint64(t.descRunes))
 	var seen int64
 	if !t.firstSeen.IsZero() {
@@ -90,57 +87,26 @@ func decodeSketch(raw []byte) (similarity.Sketch, textSketch, error) {
 	if !bytes.HasPrefix(raw, sketchMagic) {
 		return nil, textSketch{}, fmt.Errorf("%w: no header", errSketch)
 	}
-	rest := raw[len(sketchMagic):]
-	field := func() ([]byte, error) {
-		n, k := binary.Uvarint(rest)
-		if k <= 0 || n > uint64(len(rest)-k) {
-			return nil, fmt.Errorf("%w: truncated", errSketch)
-		}
-		f := rest[k : k+int(n)]
-		rest = rest[k+int(n):]
-		return f, nil
+	r := fieldReader{rest: raw[len(sketchMagic):], err: errSketch}
+	images, title, rawTitle, desc := r.field(), r.field(), r.field(), r.field()
+	t := textSketch{title: string(title), titleRunes: utf8.RuneCount(title), rawTitle: string(rawTitle)}
+	t.descRunes = r.int()
+	seen := r.varint()
+	t.keys = make([]uint64, r.count(8))
+	for i := range t.keys {
+		t.keys[i] = r.u64()
 	}
-	images, err := field()
-	if err != nil {
-		return nil, textSketch{}, err
+	if r.failed != nil {
+		return nil, textSketch{}, r.failed
+	}
+	if len(r.rest) != 0 {
+		return nil, textSketch{}, fmt.Errorf("%w: %d bytes after the key fingerprints", errSketch, len(r.rest))
 	}
 	if err := similarity.Sketch(images).Validate(); err != nil {
 		return nil, textSketch{}, fmt.Errorf("%w: %w", errSketch, err)
 	}
-	title, err := field()
-	if err != nil {
-		return nil, textSketch{}, err
-	}
-	rawTitle, err := field()
-	if err != nil {
-		return nil, textSketch{}, err
-	}
-	desc, err := field()
-	if err != nil {
-		return nil, textSketch{}, err
-	}
-	runes, k := binary.Uvarint(rest)
-	if k <= 0 {
-		return nil, textSketch{}, fmt.Errorf("%w: bad description length", errSketch)
-	}
-	rest = rest[k:]
-	seen, k := binary.Varint(rest)
-	if k <= 0 {
-		return nil, textSketch{}, fmt.Errorf("%w: bad first-seen time", errSketch)
-	}
-	rest = rest[k:]
-	nkeys, k := binary.Uvarint(rest)
-	if k <= 0 || nkeys > uint64(len(rest)-k)/8 || uint64(len(rest)-k) != 8*nkeys {
-		return nil, textSketch{}, fmt.Errorf("%w: bad key fingerprints", errSketch)
-	}
-	rest = rest[k:]
-	t := textSketch{title: string(title), titleRunes: utf8.RuneCount(title), rawTitle: string(rawTitle),
-		descRunes: int(runes), keys: make([]uint64, nkeys)}
 	if seen != 0 {
 		t.firstSeen = time.Unix(0, seen).UTC()
-	}
-	for i := range t.keys {
-		t.keys[i] = binary.LittleEndian.Uint64(rest[8*i:])
 	}
 	if len(desc) > 0 {
 		t.desc = similarity.TextDigest(bytes.Clone(desc))
@@ -153,9 +119,15 @@ func decodeSketch(raw []byte) (similarity.Sketch, textSketch, error) {
 // and no description, so only the title rule can hold.
 func (t textSketch) titleSide(id, provider string) side {
 	return side{
-		l: &listing.Listing{ID: id, Provider: listing.Provider{ID: provider}, Title: t.rawTitle, PublishedAt: t.firstSeen},
+		l: t.listing(id, provider),
 		p: &Print{Version: printVersion, Title: t.title, titleRunes: t.titleRunes},
 	}
+}
+
+// listing is what the sketch knows of a stored listing: all the copy
+// rules read of it to blame one side of a pair and to name it.
+func (t textSketch) listing(id, provider string) *listing.Listing {
+	return &listing.Listing{ID: id, Provider: listing.Provider{ID: provider}, Title: t.rawTitle, PublishedAt: t.firstSeen}
 }
 
 // titleMayMatch reports whether the title rule could call the pair's

@@ -2,7 +2,6 @@ package scanner
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -99,28 +98,6 @@ func TestTextMayMatch(t *testing.T) {
 	for _, tc := range cases {
 		if got := cfg.titleMayMatch(tc.a, tc.b) || cfg.descriptionMayMatch(tc.a, tc.b); got != tc.want {
 			t.Errorf("%s: may match = %v, want %v", tc.name, got, tc.want)
-		}
-	}
-}
-
-func TestShingleSetJSON(t *testing.T) {
-	for _, in := range []shingleSet{nil, {1}, {1, 1 << 63, 42, 7}} {
-		raw, err := json.Marshal(in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out shingleSet
-		if err := json.Unmarshal(raw, &out); err != nil {
-			t.Fatalf("decode %s: %v", raw, err)
-		}
-		if len(out) != len(in) || (len(in) > 0 && !slices.Equal(out, in)) {
-			t.Errorf("round trip of %v gave %v", in, out)
-		}
-	}
-	for _, bad := range []string{`[1,2]`, `"AQI="`, `"!!"`, `12`} {
-		var out shingleSet
-		if err := json.Unmarshal([]byte(bad), &out); err == nil {
-			t.Errorf("%s decoded to %v", bad, out)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package elastic_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -36,7 +35,7 @@ func benchEntry(rng *rand.Rand, i int) indexer.Entry {
 			Summary:   "支持堂食扫码点餐、外卖配送、会员储值与积分营销，一站式门店数字化方案。",
 			UpdatedAt: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC),
 		},
-		Print:  json.RawMessage(fmt.Sprintf(`{"v":3,"pad":%q}`, benchPad)),
+		Print:  []byte("print " + benchPad),
 		Digest: "d-" + id,
 		Sketch: sketch,
 	}

@@ -39,7 +39,7 @@ func entries(n int) []indexer.Entry {
 				Title: "餐饮点餐小程序 第" + fmt.Sprint(i) + "版", Tags: []string{"餐饮", "点餐"},
 				UpdatedAt: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC),
 			},
-			Print:  json.RawMessage(fmt.Sprintf(`{"id":%q,"pad":%q}`, id, pad)),
+			Print:  []byte(fmt.Sprintf("print of %s %s", id, pad)),
 			Sketch: []byte("sketch of " + id),
 			Digest: "d-" + id,
 		}

@@ -72,9 +72,9 @@ func (s *Store) Put(ctx context.Context, entries []indexer.Entry) error {
 		if err != nil {
 			return fmt.Errorf("elasticsearch %s: encode listing %s: %w", s.url, l.ID, err)
 		}
-		print := []byte(e.Print)
+		print := e.Print
 		if print == nil {
-			print = []byte("null")
+			print = []byte{}
 		}
 		doc := listingDoc{
 			ID: l.ID, ProviderID: l.Provider.ID, ProviderName: l.Provider.Name, TemplateID: l.TemplateID,
@@ -180,7 +180,7 @@ func (s *Store) Get(ctx context.Context, ids []string) ([]indexer.Entry, error) 
 		if err := json.Unmarshal(src, &d); err != nil {
 			return fmt.Errorf("decode listing %s: %w", id, err)
 		}
-		e := indexer.Entry{Digest: d.Digest, Print: json.RawMessage(d.Print)}
+		e := indexer.Entry{Digest: d.Digest, Print: d.Print}
 		if err := json.Unmarshal(d.Listing, &e.Listing); err != nil {
 			return fmt.Errorf("decode listing %s: %w", id, err)
 		}
@@ -192,6 +192,25 @@ func (s *Store) Get(ctx context.Context, ids []string) ([]indexer.Entry, error) 
 		return nil, fmt.Errorf("elasticsearch %s: get listings: %w", s.url, err)
 	}
 	return indexer.InOrder(ids, byID), nil
+}
+
+// Prints returns the stored prints of the known ids.
+func (s *Store) Prints(ctx context.Context, ids []string) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(ids))
+	err := s.mget(ctx, ids, []string{"print"}, func(id string, src json.RawMessage) error {
+		var d struct {
+			Print []byte `json:"print"`
+		}
+		if err := json.Unmarshal(src, &d); err != nil {
+			return fmt.Errorf("decode print of %s: %w", id, err)
+		}
+		out[id] = d.Print
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("elasticsearch %s: prints: %w", s.url, err)
+	}
+	return out, nil
 }
 
 // Digests returns the content digests of the known ids.

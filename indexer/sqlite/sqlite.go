@@ -116,9 +116,9 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 			return nil, err
 		}
 	}
-	// A 64 MiB page cache per connection: the key index of a 100k-listing
-	// catalogue is about 600 MB, and with SQLite's default 2 MB every
-	// insert into it misses the cache.
+	// A 64 MiB page cache per connection, not SQLite's default 2 MB: the
+	// primary-key index of a large catalogue is read on every insert and
+	// every candidate read, and it should stay in the cache.
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=foreign_keys(ON)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -234,10 +234,10 @@ func (s *Store) Put(ctx context.Context, entries []indexer.Entry) error {
 			}
 			print := e.Print
 			if print == nil {
-				print = json.RawMessage("null")
+				print = []byte{}
 			}
 			if _, err := putListing.ExecContext(ctx, l.ID, l.Provider.ID, l.FirstSeen().UTC().Format(timeLayout),
-				e.Digest, doc, []byte(print), now, l.Source); err != nil {
+				e.Digest, doc, print, now, l.Source); err != nil {
 				return fmt.Errorf("put listing %s: %w", l.ID, err)
 			}
 			if _, err := putSketch.ExecContext(ctx, l.ID, l.Provider.ID, now, e.Sketch); err != nil {
@@ -290,7 +290,7 @@ func (s *Store) Get(ctx context.Context, ids []string) ([]indexer.Entry, error) 
 			if err := rows.Scan(&id, &digest, &doc, &print, &source); err != nil {
 				return err
 			}
-			e := indexer.Entry{Digest: digest, Print: json.RawMessage(print)}
+			e := indexer.Entry{Digest: digest, Print: print}
 			if err := json.Unmarshal(doc, &e.Listing); err != nil {
 				return fmt.Errorf("decode listing %s: %w", id, err)
 			}
@@ -305,28 +305,45 @@ func (s *Store) Get(ctx context.Context, ids []string) ([]indexer.Entry, error) 
 	return indexer.InOrder(ids, byID), nil
 }
 
+// Prints returns the stored prints of the known ids.
+func (s *Store) Prints(ctx context.Context, ids []string) (map[string][]byte, error) {
+	out, err := column[[]byte](ctx, s.db, "print", ids)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite %s: prints: %w", s.path, err)
+	}
+	return out, nil
+}
+
 // Digests returns the content digests of the known ids.
 func (s *Store) Digests(ctx context.Context, ids []string) (map[string]string, error) {
-	out := make(map[string]string, len(ids))
+	out, err := column[string](ctx, s.db, "digest", ids)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite %s: digests: %w", s.path, err)
+	}
+	return out, nil
+}
+
+// column reads one column of the listings ids, by id; unknown ids are
+// left out.
+func column[T any](ctx context.Context, db *sql.DB, name string, ids []string) (map[string]T, error) {
+	out := make(map[string]T, len(ids))
 	err := chunks(ids, func(part []string) error {
-		rows, err := s.db.QueryContext(ctx, `SELECT id, digest FROM listings WHERE id IN (`+placeholders(len(part))+`)`, args(part)...)
+		rows, err := db.QueryContext(ctx, `SELECT id, `+name+` FROM listings WHERE id IN (`+placeholders(len(part))+`)`, args(part)...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id, digest string
-			if err := rows.Scan(&id, &digest); err != nil {
+			var id string
+			var v T
+			if err := rows.Scan(&id, &v); err != nil {
 				return err
 			}
-			out[id] = digest
+			out[id] = v
 		}
 		return rows.Err()
 	})
-	if err != nil {
-		return nil, fmt.Errorf("sqlite %s: digests: %w", s.path, err)
-	}
-	return out, nil
+	return out, err
 }
 
 // Sketches yields the sketches of the listings stored at or after since.

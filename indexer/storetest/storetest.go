@@ -4,8 +4,8 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
@@ -27,7 +27,7 @@ func entry(id, provider string, published time.Time) indexer.Entry {
 			Tags:        []string{"餐饮"},
 			PublishedAt: published,
 		},
-		Print:  json.RawMessage(fmt.Sprintf(`{"id":%q}`, id)),
+		Print:  []byte("print\x00\xff of " + id),
 		Digest: "d-" + id,
 	}
 }
@@ -80,9 +80,8 @@ func Run(t *testing.T, open Opener) {
 			!g.Listing.PublishedAt.Equal(t0) || g.Digest != in.Digest || string(g.Listing.Price.Plans[0].Price) != "1599" {
 			t.Errorf("round trip changed the entry: %+v", g)
 		}
-		var print map[string]string
-		if err := json.Unmarshal(g.Print, &print); err != nil || print["id"] != "L-1" {
-			t.Errorf("print = %s (%v), want the stored fingerprint", g.Print, err)
+		if !bytes.Equal(g.Print, in.Print) {
+			t.Errorf("print = %q, want the stored fingerprint %q", g.Print, in.Print)
 		}
 		d, err := s.Digests(ctx, []string{"L-1", "missing"})
 		if err != nil {
@@ -90,6 +89,13 @@ func Run(t *testing.T, open Opener) {
 		}
 		if len(d) != 1 || d["L-1"] != "d-L-1" {
 			t.Errorf("digests = %v", d)
+		}
+		prints, err := s.Prints(ctx, []string{"L-1", "missing"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(prints) != 1 || !bytes.Equal(prints["L-1"], in.Print) {
+			t.Errorf("prints = %q, want only L-1's %q", prints, in.Print)
 		}
 	})
 
@@ -179,6 +185,10 @@ func Run(t *testing.T, open Opener) {
 		digests, err := s.Digests(ctx, all)
 		if err != nil || len(digests) != 1500 || digests["L-0042"] != "d-L-0042" {
 			t.Errorf("digests: %d, %v", len(digests), err)
+		}
+		prints, err := s.Prints(ctx, all)
+		if err != nil || len(prints) != 1500 || !bytes.Equal(prints["L-1499"], es[1499].Print) {
+			t.Errorf("prints: %d, %v", len(prints), err)
 		}
 	})
 
