@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -194,6 +195,8 @@ func FuzzParseDescription(f *testing.F) {
 	f.Add(`<p style="color:#fff;background:#fff">x</p><style>@media{{{.a{display:none}</style><div class=a>`)
 	f.Add(strings.Repeat("<b>", 520) + "x")
 	f.Add(`<style>/* open comment`)
+	f.Add(`<p>图<IMG data-src="x.png" src="y.png"></p>`)
+	f.Add(`<svg><image href="x.png"/></svg><image src="y.png">`)
 	f.Fuzz(func(t *testing.T, s string) {
 		d, err := ParseDescription(s)
 		if err != nil {
@@ -207,7 +210,38 @@ func FuzzParseDescription(f *testing.F) {
 		if strings.Contains(d.Text, "\n\n") {
 			t.Errorf("text has an empty line: %q", d.Text)
 		}
+		// DescriptionImages names every image the parse finds.
+		cheap := DescriptionImages(s)
+		if slices.ContainsFunc(d.Images, func(im string) bool { return !slices.Contains(cheap, im) }) {
+			t.Errorf("parsed images %q, DescriptionImages %q", d.Images, cheap)
+		}
 	})
+}
+
+func TestDescriptionImages(t *testing.T) {
+	for _, tc := range []struct {
+		html string
+		want []string
+	}{
+		{`<p>扫码点餐，<b>会员</b>储值</p>`, nil},
+		{`<p>见下图</p><img src="a.png"><p>a < b, imgs & more</p>`, []string{"a.png"}},
+		{`<IMG SRC=" a.png ">`, []string{"a.png"}},
+		{`<p>图<Img data-src="b.png" src="blank.gif"></p><img src="b.png">`, []string{"b.png", "blank.gif"}},
+		{`<image src="c.png"><img src="c.png">`, []string{"c.png"}},
+		{`<div style="display:none"><img src="d.png"></div>`, []string{"d.png"}},
+		{`<script>var s = "<img src=e.png>";</script><textarea><img src=f.png></textarea>`, nil},
+		{`<img>`, nil},
+		{`<im`, nil},
+		{``, nil},
+	} {
+		got := DescriptionImages(tc.html)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("DescriptionImages(%q) = %q, want %q", tc.html, got, tc.want)
+		}
+		if d, _ := ParseDescription(tc.html); !slices.Equal(d.Images, tc.want) {
+			t.Errorf("%q: ParseDescription found images %q, want %q", tc.html, d.Images, tc.want)
+		}
+	}
 }
 
 func BenchmarkParseDescription(b *testing.B) {

@@ -1,7 +1,6 @@
 package listing
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -537,70 +536,6 @@ func decodeArray(ctx context.Context, data []byte, file string, emit func(Listin
 		report(InputError{File: file, Line: lineAt(data, int(dec.InputOffset())), Err: errors.New("unexpected data after the array")})
 	}
 	return nil
-}
-
-// decodeJSONLines streams JSON Lines: one listing object per line, blank
-// lines ignored. A malformed or over-long line is reported and skipped; the
-// lines after it are still read. Read errors end the file.
-func decodeJSONLines(ctx context.Context, r io.Reader, file string, maxLine int, emit func(Listing) error, report func(InputError)) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	var buf []byte
-	for lineNo := 1; ; lineNo++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		buf = buf[:0]
-		tooLong := false
-		var readErr error
-		for {
-			chunk, err := br.ReadSlice('\n')
-			if !tooLong {
-				if len(buf)+len(chunk) > maxLine+1 { // +1: the newline itself
-					tooLong = true
-					buf = buf[:0]
-				} else {
-					buf = append(buf, chunk...)
-				}
-			}
-			if errors.Is(err, bufio.ErrBufferFull) {
-				continue
-			}
-			readErr = err
-			break
-		}
-		if readErr != nil && readErr != io.EOF {
-			report(InputError{File: file, Line: lineNo, Err: fmt.Errorf("read: %w", readErr)})
-			return nil
-		}
-		switch {
-		case tooLong:
-			report(InputError{File: file, Line: lineNo, Err: fmt.Errorf("line is longer than %s: %w", byteSize(int64(maxLine)), ErrTooLarge)})
-		default:
-			line := buf
-			if lineNo == 1 {
-				line = bytes.TrimPrefix(line, []byte(utf8BOM))
-			}
-			line = bytes.TrimSpace(line)
-			if len(line) == 0 {
-				break
-			}
-			if line[0] != '{' {
-				if json.Valid(line) {
-					report(InputError{File: file, Line: lineNo, Err: fmt.Errorf("line holds a JSON %s, want an object", jsonKind(line[0]))})
-				} else {
-					report(InputError{File: file, Line: lineNo, Err: fmt.Errorf("malformed JSON: %w", jsonSyntaxError(line))})
-				}
-				break
-			}
-			// DecodeJSON reports a malformed object itself.
-			if err := emitListing(line, file, lineNo, emit, report); err != nil {
-				return err
-			}
-		}
-		if readErr == io.EOF {
-			return nil
-		}
-	}
 }
 
 // emitListing decodes one listing object and passes it on, or reports why it

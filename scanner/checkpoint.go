@@ -290,9 +290,8 @@ func resumeKey(v imageVersioner, l listing.Listing) (string, error) {
 	}
 	h := sha256.New()
 	h.Write(doc)
-	desc, _ := listing.ParseDescription(l.DescriptionHTML)
 	seen := map[string]bool{}
-	for _, ref := range append(slices.Clone(l.Images), desc.Images...) {
+	for _, ref := range append(slices.Clone(l.Images), listing.DescriptionImages(l.DescriptionHTML)...) {
 		if ref == "" || seen[ref] {
 			continue
 		}
