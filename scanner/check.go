@@ -179,14 +179,20 @@ func (s *Scanner) Check(ctx context.Context, draft listing.Listing, record bool)
 // the copy rules on each pair of me and one of them. A draft's candidates
 // are read and verified in parts on all workers: a draft among many
 // same-layout screens spends most of its check verifying images, and the
-// store reads of one part overlap the verification of another. It returns
-// the findings and how many candidates were read.
+// store reads of one part overlap the verification of another. The
+// candidates are dealt out to the parts in turn, since those the images
+// proposed, which cost the most to verify, come last. It returns the
+// findings and how many candidates were read.
 func (s *Scanner) verifyCandidates(ctx context.Context, snap *catalogueSnapshot, rules *copyRules, me side, ids []string) ([]listing.Finding, int, error) {
-	size := max(checkPart, (len(ids)+2*s.workers-1)/(2*s.workers))
-	parts := make([][]listing.Finding, (len(ids)+size-1)/size)
-	read := make([]int, len(parts))
-	err := parallel(ctx, s.workers, len(parts), func(ctx context.Context, i int) error {
-		others, err := s.stored(ctx, snap, ids[i*size:min(len(ids), (i+1)*size)])
+	n := min(2*s.workers, (len(ids)+checkPart-1)/checkPart)
+	dealt := make([][]string, n)
+	for i, id := range ids {
+		dealt[i%n] = append(dealt[i%n], id)
+	}
+	parts := make([][]listing.Finding, n)
+	read := make([]int, n)
+	err := parallel(ctx, s.workers, n, func(ctx context.Context, i int) error {
+		others, err := s.stored(ctx, snap, dealt[i])
 		if err != nil {
 			return err
 		}
@@ -202,11 +208,11 @@ func (s *Scanner) verifyCandidates(ctx context.Context, snap *catalogueSnapshot,
 	if err != nil {
 		return nil, 0, err
 	}
-	var n int
+	total := 0
 	for _, r := range read {
-		n += r
+		total += r
 	}
-	return slices.Concat(parts...), n, nil
+	return slices.Concat(parts...), total, nil
 }
 
 // checkPart is the fewest candidates a check reads and verifies as one

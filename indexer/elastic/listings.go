@@ -134,8 +134,8 @@ func chunks(ids []string, n int, fn func(part []string) error) error {
 }
 
 // mget fetches the sources of ids from the listings index, with only the
-// given source fields.
-func (s *Store) mget(ctx context.Context, ids []string, fields []string, fn func(id string, src json.RawMessage) error) error {
+// given source fields, each decoded into a T as the response is read.
+func mget[T any](ctx context.Context, s *Store, ids []string, fields []string, fn func(id string, src *T) error) error {
 	return chunks(ids, mgetChunk, func(part []string) error {
 		body, err := json.Marshal(map[string]any{"ids": part})
 		if err != nil {
@@ -150,7 +150,7 @@ func (s *Store) mget(ctx context.Context, ids []string, fields []string, fn func
 			Docs []struct {
 				ID     string          `json:"_id"`
 				Found  bool            `json:"found"`
-				Source json.RawMessage `json:"_source"`
+				Source *T              `json:"_source"`
 				Error  json.RawMessage `json:"error"`
 			} `json:"docs"`
 		}
@@ -161,7 +161,7 @@ func (s *Store) mget(ctx context.Context, ids []string, fields []string, fn func
 			if len(d.Error) > 0 {
 				return fmt.Errorf("mget %s: %s", d.ID, d.Error)
 			}
-			if d.Found {
+			if d.Found && d.Source != nil {
 				if err := fn(d.ID, d.Source); err != nil {
 					return err
 				}
@@ -175,11 +175,7 @@ func (s *Store) mget(ctx context.Context, ids []string, fields []string, fn func
 // unknown ids.
 func (s *Store) Get(ctx context.Context, ids []string) ([]indexer.Entry, error) {
 	byID := make(map[string]indexer.Entry, len(ids))
-	err := s.mget(ctx, ids, []string{"digest", "listing", "print", "source"}, func(id string, src json.RawMessage) error {
-		var d listingDoc
-		if err := json.Unmarshal(src, &d); err != nil {
-			return fmt.Errorf("decode listing %s: %w", id, err)
-		}
+	err := mget(ctx, s, ids, []string{"digest", "listing", "print", "source"}, func(id string, d *listingDoc) error {
 		e := indexer.Entry{Digest: d.Digest, Print: d.Print}
 		if err := json.Unmarshal(d.Listing, &e.Listing); err != nil {
 			return fmt.Errorf("decode listing %s: %w", id, err)
@@ -196,14 +192,11 @@ func (s *Store) Get(ctx context.Context, ids []string) ([]indexer.Entry, error) 
 
 // Prints returns the stored prints of the known ids.
 func (s *Store) Prints(ctx context.Context, ids []string) (map[string][]byte, error) {
+	type printDoc struct {
+		Print []byte `json:"print"`
+	}
 	out := make(map[string][]byte, len(ids))
-	err := s.mget(ctx, ids, []string{"print"}, func(id string, src json.RawMessage) error {
-		var d struct {
-			Print []byte `json:"print"`
-		}
-		if err := json.Unmarshal(src, &d); err != nil {
-			return fmt.Errorf("decode print of %s: %w", id, err)
-		}
+	err := mget(ctx, s, ids, []string{"print"}, func(id string, d *printDoc) error {
 		out[id] = d.Print
 		return nil
 	})
@@ -215,14 +208,11 @@ func (s *Store) Prints(ctx context.Context, ids []string) (map[string][]byte, er
 
 // Digests returns the content digests of the known ids.
 func (s *Store) Digests(ctx context.Context, ids []string) (map[string]string, error) {
+	type digestDoc struct {
+		Digest string `json:"digest"`
+	}
 	out := make(map[string]string, len(ids))
-	err := s.mget(ctx, ids, []string{"digest"}, func(id string, src json.RawMessage) error {
-		var d struct {
-			Digest string `json:"digest"`
-		}
-		if err := json.Unmarshal(src, &d); err != nil {
-			return fmt.Errorf("decode listing %s: %w", id, err)
-		}
+	err := mget(ctx, s, ids, []string{"digest"}, func(id string, d *digestDoc) error {
 		out[id] = d.Digest
 		return nil
 	})
