@@ -35,7 +35,9 @@ import (
 // With the title as written and the time the listing was first seen, the
 // title rule is decided from the sketch alone, finding included: a
 // pre-publish check reads from the store only the candidates whose
-// descriptions or images may match too.
+// descriptions or images may match too. Those are read as prints only
+// (indexer.Store.Prints): the id, provider, title and first-seen time the
+// copy rules need of the listing itself are the sketch's.
 //
 // Layout: sketchMagic, then as uvarint-prefixed fields the image sketch,
 // the normalised title, the title as written and the description digest,
