@@ -182,16 +182,16 @@ func (r *fieldReader) fail(what string) {
 
 func (r *fieldReader) uvarint() uint64 {
 	v, k := binary.Uvarint(r.rest)
-	if k <= 0 {
-		r.fail("truncated length")
-		return 0
-	}
-	r.rest = r.rest[k:]
-	return v
+	return advance(r, v, k)
 }
 
 func (r *fieldReader) varint() int64 {
 	v, k := binary.Varint(r.rest)
+	return advance(r, v, k)
+}
+
+// advance moves past a varint of k bytes (k <= 0: none could be read).
+func advance[T int64 | uint64](r *fieldReader, v T, k int) T {
 	if k <= 0 {
 		r.fail("truncated number")
 		return 0
