@@ -11,6 +11,7 @@ import (
 
 	"github.com/listingscan/listingscan/indexer"
 	"github.com/listingscan/listingscan/listing"
+	"github.com/listingscan/listingscan/similarity"
 )
 
 // Resuming a scan.
@@ -205,7 +206,7 @@ func (s *Scanner) resumeEntry(l listing.Listing, stored *indexer.Entry, key stri
 	if title.Normalized != p.Title || body.Normalized != p.Desc {
 		return nil
 	}
-	p.titleKeys, p.descKeys = title.Keys, body.Keys
+	p.titleKeys, p.descKeys = similarity.KeyFingerprints(title.Keys), similarity.KeyFingerprints(body.Keys)
 	return &resumedEntry{
 		entry: indexer.Entry{Listing: l, Print: stored.Print, Digest: key, Sketch: p.sketch(&l)},
 		print: p,

@@ -45,10 +45,13 @@ type Print struct {
 	DescSh  []uint64
 	Problem []InputIssue
 
-	// titleKeys and descKeys are the title and description LSH keys.
-	// They are only needed while the listing is queried, so they are not
-	// stored twice.
-	titleKeys, descKeys []string
+	// titleKeys and descKeys are the fingerprints of the title and
+	// description LSH keys (similarity.KeyFingerprint): what the
+	// catalogue's key index holds and is queried with. The keys
+	// themselves are strings five times the size, and a scan holds every
+	// listing's print. They are only needed while the listing is queried,
+	// so they are not stored twice.
+	titleKeys, descKeys []uint64
 	// digest summarises DescSh for the catalogue; titleRunes and
 	// descRunes are the lengths of Title and Desc. All three are derived
 	// once (derive), when the print is made or read back: the rules ask
@@ -282,7 +285,7 @@ func (f *fingerprinter) fingerprint(ctx context.Context, l listing.Listing) (ind
 	title := f.text.Title(l.Title)
 	body := f.text.Description(desc.Text)
 	p.Title, p.Desc, p.DescSh = title.Normalized, body.Normalized, body.Shingles
-	p.titleKeys, p.descKeys = title.Keys, body.Keys
+	p.titleKeys, p.descKeys = similarity.KeyFingerprints(title.Keys), similarity.KeyFingerprints(body.Keys)
 	p.derive()
 
 	return indexer.Entry{
@@ -293,11 +296,13 @@ func (f *fingerprinter) fingerprint(ctx context.Context, l listing.Listing) (ind
 	}, p, nil
 }
 
-// keys are the keys a listing is found by and queries with: the LSH bands
-// of its title and description, whose fingerprints go in its sketch.
-// Only a freshly fingerprinted or resumed print has them.
-func (p *Print) keys() []string {
-	return dedupe(append(slices.Clone(p.titleKeys), p.descKeys...))
+// keys are the fingerprints of the keys a listing is found by and queries
+// with, the LSH bands of its title and description, as its sketch holds
+// them. Only a freshly fingerprinted or resumed print has them.
+func (p *Print) keys() []uint64 {
+	keys := append(slices.Clone(p.titleKeys), p.descKeys...)
+	slices.Sort(keys)
+	return slices.Compact(keys)
 }
 
 // imageSketch is the hashes of the listing's images, what the in-memory
@@ -322,7 +327,7 @@ func (p *Print) descDigest() similarity.TextDigest {
 func (p *Print) sketch(l *listing.Listing) []byte {
 	t := p.textSketch()
 	t.rawTitle, t.firstSeen = l.Title, l.FirstSeen()
-	t.keys = similarity.KeyFingerprints(p.keys())
+	t.keys = p.keys()
 	return t.encode(p.imageSketch())
 }
 

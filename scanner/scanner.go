@@ -494,7 +494,7 @@ func (s *Scanner) match(ctx context.Context, sides []side, partial bool) ([]list
 func (s *Scanner) candidates(images *catalogueSnapshot, me side) []candidate {
 	mine := me.p.textSketch()
 	fields := []struct {
-		keys  []string
+		keys  []uint64 // fingerprints
 		limit int
 		may   func(a, b textSketch) bool
 		via   uint8
@@ -504,7 +504,7 @@ func (s *Scanner) candidates(images *catalogueSnapshot, me side) []candidate {
 	}
 	var out []candidate
 	for _, f := range fields {
-		for _, c := range images.textCandidates(similarity.KeyFingerprints(f.keys), f.limit, maxKeyPostings) {
+		for _, c := range images.textCandidates(f.keys, f.limit, maxKeyPostings) {
 			if o, ok := images.text(c.listingID); ok && f.may(mine, o) {
 				c.via = f.via
 				out = append(out, c)

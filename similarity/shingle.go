@@ -62,6 +62,10 @@ func appendNgrams(dst []uint64, s string, n int) []uint64 {
 		return dst
 	}
 	start := len(dst)
+	// Room for every n-gram up front: a catalogue scan holds every
+	// listing's shingles, and growing by appending left up to half of
+	// each set's memory unused.
+	dst = slices.Grow(dst, max(0, utf8.RuneCountInString(s)-n+1))
 	// ring holds the byte offsets of the n most recent rune starts.
 	ring := make([]int, n)
 	runes := 0
