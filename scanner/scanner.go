@@ -232,6 +232,9 @@ func (s *Scanner) Scan(ctx context.Context, inputs []string) (*Result, error) {
 			return nil
 		}
 		seen[l.ID] = l.Source
+		// No rule reads the object as read (Extra), which is as large
+		// as the listing itself, and a scan holds every listing.
+		l.Extra = nil
 		ls = append(ls, l)
 		return nil
 	}, func(e listing.InputError) { res.InputErrors = append(res.InputErrors, e) })
