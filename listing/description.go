@@ -65,16 +65,27 @@ func DescriptionImages(s string) []string {
 			if !hasAttr || (string(name) != "img" && string(name) != "image") {
 				continue
 			}
-			attrs := map[string]string{}
-			for more := true; more; {
-				var k, v []byte
-				k, v, more = z.TagAttr()
-				if _, dup := attrs[string(k)]; !dup { // the first of repeated attributes counts
-					attrs[string(k)] = string(v)
-				}
-			}
-			b.element("img", func(k string) (string, bool) { v, ok := attrs[k]; return v, ok })
+			b.element("img", tagAttrs(z, hasAttr))
 		}
+	}
+}
+
+// tagAttrs reads the attributes of the tag z is at, for lookups by name;
+// of repeated attributes the first counts, as in the HTML parser.
+func tagAttrs(z *html.Tokenizer, hasAttr bool) func(string) (string, bool) {
+	var attrs []html.Attribute
+	for more := hasAttr; more; {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		attrs = append(attrs, html.Attribute{Key: string(k), Val: string(v)})
+	}
+	return func(k string) (string, bool) {
+		for _, a := range attrs {
+			if strings.EqualFold(a.Key, k) {
+				return a.Val, true
+			}
+		}
+		return "", false
 	}
 }
 
@@ -787,24 +798,9 @@ func parseFlat(s string) Description {
 				buffer().text(string(z.Text()), top.st.pre)
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
-			name, _ := z.TagName()
+			name, hasAttr := z.TagName()
 			tag := strings.ToLower(string(name))
-			var attrs []html.Attribute
-			for {
-				k, v, more := z.TagAttr()
-				attrs = append(attrs, html.Attribute{Key: string(k), Val: string(v)})
-				if !more {
-					break
-				}
-			}
-			attr := func(k string) (string, bool) {
-				for _, a := range attrs {
-					if strings.EqualFold(a.Key, k) {
-						return a.Val, true
-					}
-				}
-				return "", false
-			}
+			attr := tagAttrs(z, hasAttr)
 			out.element(tag, attr)
 			parent := stack[len(stack)-1]
 			if tag == "br" && !parent.skip {

@@ -176,7 +176,8 @@ func (s *Scanner) Check(ctx context.Context, draft listing.Listing, record bool)
 }
 
 // verifyCandidates reads the stored listings ids from the store and runs
-// the copy rules on each pair of me and one of them. A draft's candidates
+// the copy rules on each pair of me and one of them; ids holds no
+// listing of a provider related to me's. A draft's candidates
 // are read and verified in parts on all workers: a draft among many
 // same-layout screens spends most of its check verifying images, and the
 // store reads of one part overlap the verification of another. The
@@ -199,9 +200,7 @@ func (s *Scanner) verifyCandidates(ctx context.Context, snap *catalogueSnapshot,
 		read[i] = len(others)
 		details := &similarity.DetailCache{} // the draft's images are decoded once a part
 		for _, o := range others {
-			if !s.groups.related(me.l.Provider.ID, o.l.Provider.ID) {
-				parts[i] = append(parts[i], rules.check(me, o, details)...)
-			}
+			parts[i] = append(parts[i], rules.check(me, o, details)...)
 		}
 		return nil
 	})
