@@ -234,9 +234,11 @@ func (c *imageCatalogue) wrote(entries []indexer.Entry) error {
 // made each of them a candidate, and one check verified a thousand pairs.
 const maxImageCandidates = 64
 
-// candidates returns the stored listings whose images may match sketch, as
-// store candidates.
-func (s *catalogueSnapshot) candidates(sketch similarity.Sketch) []candidate {
+// candidates returns the stored listings whose images may match sketch,
+// the images of listing id, as store candidates. joined, when not nil, is
+// the main index's candidates of all its listings (joinImages); it answers
+// for id when the index holds id with the same sketch.
+func (s *catalogueSnapshot) candidates(id string, sketch similarity.Sketch, joined [][]int32) []candidate {
 	if len(sketch) == 0 {
 		return nil
 	}
@@ -244,12 +246,30 @@ func (s *catalogueSnapshot) candidates(sketch similarity.Sketch) []candidate {
 	for _, o := range s.recent.index.Candidates(sketch, maxImageCandidates) {
 		out = append(out, candidate{listingID: s.recent.ids[o], providerID: s.recent.providers[o], hits: 1, via: viaImage})
 	}
-	for _, o := range s.base.index.Candidates(sketch, maxImageCandidates) {
+	var base []int32
+	if o, ok := s.base.byID[id]; ok && joined != nil && s.base.index.Holds(o, sketch) {
+		base = joined[o]
+	} else {
+		base = s.base.index.Candidates(sketch, maxImageCandidates)
+	}
+	for _, o := range base {
 		if id := s.base.ids[o]; !s.recent.has(id) {
 			out = append(out, candidate{listingID: id, providerID: s.base.providers[o], hits: 1, via: viaImage})
 		}
 	}
 	return out
+}
+
+// joinImages returns the image candidates of every listing of the main
+// index (ImageIndex.CandidatesOfAll) when a batch of n listings is large
+// enough for that to cost less than asking for each, and nil otherwise.
+// Joining the index costs about as much as querying it for a tenth of its
+// listings.
+func (s *catalogueSnapshot) joinImages(n, workers int) [][]int32 {
+	if n < len(s.base.ids)/10 || n < recentFloor {
+		return nil
+	}
+	return s.base.index.CandidatesOfAll(maxImageCandidates, workers)
 }
 
 // candidate is a stored listing that may match a query listing.
@@ -260,6 +280,8 @@ type candidate struct {
 	hits int
 	// via says what proposed it: viaTitle, viaDescription or viaImage.
 	via uint8
+	// text is its text sketch, when the text index proposed it.
+	text *textSketch
 }
 
 const (
@@ -305,7 +327,7 @@ func (s *catalogueSnapshot) textCandidates(keys []uint64, limit, maxPostings int
 	out := make([]candidate, len(kept))
 	for i, r := range kept {
 		x := indexes[r.which]
-		out[i] = candidate{listingID: x.ids[r.pos], providerID: x.providers[r.pos], hits: int(r.hits)}
+		out[i] = candidate{listingID: x.ids[r.pos], providerID: x.providers[r.pos], hits: int(r.hits), text: &x.texts[r.pos]}
 	}
 	sortCandidates(out)
 	return out

@@ -8,7 +8,6 @@ import (
 
 	"github.com/listingscan/listingscan/indexer"
 	"github.com/listingscan/listingscan/listing"
-	"github.com/listingscan/listingscan/similarity"
 )
 
 // Decision is the verdict of a pre-publish check.
@@ -103,7 +102,7 @@ func (s *Scanner) Check(ctx context.Context, draft listing.Listing, record bool)
 	var order []string
 	via := map[string]uint8{}
 	providers := map[string]string{}
-	for _, c := range s.candidates(images, me) {
+	for _, c := range s.candidates(images, me, nil) {
 		if c.listingID == draft.ID || s.groups.related(draft.Provider.ID, c.providerID) {
 			continue
 		}
@@ -198,10 +197,11 @@ func (s *Scanner) verifyCandidates(ctx context.Context, snap *catalogueSnapshot,
 			return err
 		}
 		read[i] = len(others)
-		details := &similarity.DetailCache{} // the draft's images are decoded once a part
+		details := s.detailCache() // the draft's images are decoded once a part
 		for _, o := range others {
 			parts[i] = append(parts[i], rules.check(me, o, details)...)
 		}
+		s.putDetailCache(details)
 		return nil
 	})
 	if err != nil {

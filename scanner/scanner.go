@@ -84,6 +84,9 @@ type Scanner struct {
 	incremental bool
 	// indexOnly stops a scan once its listings are stored (WithIndexOnly).
 	indexOnly bool
+	// details keeps the image detail caches of finished comparisons for
+	// the next, which reuse their working memory.
+	details sync.Pool
 }
 
 // WithIndexOnly makes scans fingerprint and store their listings and stop
@@ -436,11 +439,12 @@ func (s *Scanner) match(ctx context.Context, sides []side, partial bool) ([]list
 	for _, sd := range sides {
 		inRun[sd.l.ID] = sd
 	}
+	joined := images.joinImages(len(sides), s.workers)
 	s.progress.Phase("match", len(sides))
 	defer s.progress.Done()
 	err = parallel(ctx, s.workers, len(sides), func(ctx context.Context, i int) error {
 		me := sides[i]
-		cands := s.candidates(images, me)
+		cands := s.candidates(images, me, joined)
 		var others []side
 		var fetch []string
 		for _, c := range cands {
@@ -462,13 +466,14 @@ func (s *Scanner) match(ctx context.Context, sides []side, partial bool) ([]list
 		}
 		others = append(others, stored...)
 		var found []listing.Finding
-		details := &similarity.DetailCache{}
+		details := s.detailCache()
 		for _, o := range others {
 			if s.groups.related(me.l.Provider.ID, o.l.Provider.ID) {
 				continue
 			}
 			found = append(found, rules.check(me, o, details)...)
 		}
+		s.putDetailCache(details)
 		mu.Lock()
 		for _, f := range found {
 			byID[f.ID] = f
@@ -488,13 +493,28 @@ func (s *Scanner) match(ctx context.Context, sides []side, partial bool) ([]list
 	return out, verified, nil
 }
 
+// detailCache lends a cache for one listing's comparisons; putDetailCache
+// takes it back once they are done.
+func (s *Scanner) detailCache() *similarity.DetailCache {
+	if c, ok := s.details.Get().(*similarity.DetailCache); ok {
+		return c
+	}
+	return &similarity.DetailCache{}
+}
+
+func (s *Scanner) putDetailCache(c *similarity.DetailCache) {
+	c.Forget()
+	s.details.Put(c)
+}
+
 // candidates are the stored listings that may match me: those sharing
 // its title band keys whose titles the title rule could call copied; those
 // sharing most of its description band keys, unless their digests rule a
 // copy out; and those whose images are near its own. All of it is decided
 // in the catalogue's memory (catalogue.go, sketch.go), so only the
-// candidates left are read from the store.
-func (s *Scanner) candidates(images *catalogueSnapshot, me side) []candidate {
+// candidates left are read from the store. joined is the catalogue's
+// image candidates of a batch (catalogueSnapshot.joinImages), or nil.
+func (s *Scanner) candidates(images *catalogueSnapshot, me side, joined [][]int32) []candidate {
 	mine := me.p.textSketch()
 	fields := []struct {
 		keys  []uint64 // fingerprints
@@ -508,13 +528,13 @@ func (s *Scanner) candidates(images *catalogueSnapshot, me side) []candidate {
 	var out []candidate
 	for _, f := range fields {
 		for _, c := range images.textCandidates(f.keys, f.limit, maxKeyPostings) {
-			if o, ok := images.text(c.listingID); ok && f.may(mine, o) {
+			if f.may(mine, *c.text) {
 				c.via = f.via
 				out = append(out, c)
 			}
 		}
 	}
-	return append(out, images.candidates(me.p.imageSketch())...)
+	return append(out, images.candidates(me.l.ID, me.p.imageSketch(), joined)...)
 }
 
 // Text candidates per listing. The limits were measured on the 100k

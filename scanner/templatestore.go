@@ -199,10 +199,17 @@ func (s *Scanner) storeFindings(ctx context.Context, sides []side, cfg TemplateC
 			propose(i, int(j))
 		}
 	}
+	// Pairs are verified in runs, each run decoding a logo once however
+	// many of its pairs show it.
+	const run = 256
 	found := make([]*listing.Finding, len(pairs))
-	err = parallel(ctx, s.workers, len(pairs), func(_ context.Context, n int) error {
-		if f, ok := s.compareStores(sts[pairs[n][0]], sts[pairs[n][1]], cfg); ok {
-			found[n] = &f
+	err = parallel(ctx, s.workers, (len(pairs)+run-1)/run, func(_ context.Context, r int) error {
+		details := s.detailCache()
+		defer s.putDetailCache(details)
+		for n := r * run; n < min(len(pairs), (r+1)*run); n++ {
+			if f, ok := s.compareStores(sts[pairs[n][0]], sts[pairs[n][1]], cfg, details); ok {
+				found[n] = &f
+			}
 		}
 		return nil
 	})
@@ -223,7 +230,7 @@ func (s *Scanner) storeFindings(ctx context.Context, sides []side, cfg TemplateC
 // value and the earlier store's (Value); Claim names the parts, Text and
 // OtherText quote the first, and a copied logo adds the image pair and its
 // distance.
-func (s *Scanner) compareStores(a, b *store, cfg TemplateConfig) (listing.Finding, bool) {
+func (s *Scanner) compareStores(a, b *store, cfg TemplateConfig, details *similarity.DetailCache) (listing.Finding, bool) {
 	copied, original := a, b
 	if earlier(a.first, b.first) < 0 {
 		copied, original = b, a
@@ -240,7 +247,7 @@ func (s *Scanner) compareStores(a, b *store, cfg TemplateConfig) (listing.Findin
 			ev.Matches = append(ev.Matches, listing.Match{Field: "provider.name", Kind: "name", Text: copied.name, Value: original.name})
 		}
 	}
-	if m, ok := logoCopied(s.cfg.Image, copied.logo, original.logo, cfg.StoreLogoDistance); ok {
+	if m, ok := logoCopied(s.cfg.Image, copied.logo, original.logo, cfg.StoreLogoDistance, details); ok {
 		parts = append(parts, "logo")
 		score = max(score, m.Score)
 		d := m.PHashDistance
@@ -309,7 +316,7 @@ func digitCount(s string) int {
 // copies measure under 9. The hashes see luminance only, so the colours
 // must agree too: badges of one shape and glyph in two colours are two
 // logos.
-func logoCopied(t similarity.ImageThresholds, a, b similarity.ImagePrint, maxDistance int) (similarity.ImageMatch, bool) {
+func logoCopied(t similarity.ImageThresholds, a, b similarity.ImagePrint, maxDistance int, details *similarity.DetailCache) (similarity.ImageMatch, bool) {
 	m, ok := t.Closest(a, b)
-	return m, ok && m.PHashDistance+m.DHashDistance <= maxDistance && similarity.ColoursAgree(a, b, m.Mirrored)
+	return m, ok && m.PHashDistance+m.DHashDistance <= maxDistance && similarity.ColoursAgreeCached(details, a, b, m.Mirrored)
 }

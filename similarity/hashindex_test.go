@@ -55,20 +55,22 @@ func TestHashIndexNearEqualsBruteForce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, uint64(tc.n)))
 			hs := randomHashes(rng, tc.n)
-			x := NewHashIndex(hs)
 			queries := append(slices.Clone(hs[:min(len(hs), 40)]), randomHashes(rng, 20)...)
 			for _, r := range tc.radius {
-				for _, q := range queries {
-					var got []int32
-					x.Near(q, r, func(id int32, dist int) {
-						if d := bits.OnesCount64(hs[id] ^ q); d != dist {
-							t.Fatalf("reported distance %d, real %d", dist, d)
+				// Both cuts give the same answers.
+				for _, x := range []*HashIndex{NewHashIndex(hs), NewHashIndexFor(hs, r)} {
+					for _, q := range queries {
+						var got []int32
+						x.Near(q, r, func(id int32, dist int) {
+							if d := bits.OnesCount64(hs[id] ^ q); d != dist {
+								t.Fatalf("reported distance %d, real %d", dist, d)
+							}
+							got = append(got, id)
+						})
+						slices.Sort(got)
+						if want := bruteNear(hs, q, r); !slices.Equal(got, want) {
+							t.Fatalf("%d chunks, radius %d: got %v, want %v", len(x.chunks), r, got, want)
 						}
-						got = append(got, id)
-					})
-					slices.Sort(got)
-					if want := bruteNear(hs, q, r); !slices.Equal(got, want) {
-						t.Fatalf("radius %d: got %v, want %v", r, got, want)
 					}
 				}
 			}
@@ -82,6 +84,17 @@ func TestHashIndexChunkCountFollowsSize(t *testing.T) {
 	} {
 		if got := chunkCount(tc.n); got != tc.chunks {
 			t.Errorf("chunkCount(%d) = %d, want %d", tc.n, got, tc.chunks)
+		}
+	}
+}
+
+func TestQueryChunkCount(t *testing.T) {
+	for _, tc := range []struct{ n, radius, chunks int }{
+		{0, 8, 8}, {1000, 8, 6}, {100_000, 8, 5}, {1_000_000, 8, 5}, {10_000_000, 8, 3},
+		{100_000, 2, 3}, {1_000_000, 0, 3},
+	} {
+		if got := queryChunkCount(tc.n, tc.radius); got != tc.chunks {
+			t.Errorf("queryChunkCount(%d, %d) = %d, want %d", tc.n, tc.radius, got, tc.chunks)
 		}
 	}
 }

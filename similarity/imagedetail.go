@@ -72,8 +72,11 @@ func (f frame) h() float64 { return f.y1 - f.y0 }
 
 // imageDetail is a decoded ImagePrint.Detail.
 type imageDetail struct {
-	luma   [detailRows * detailCols]float32 // 0–255
-	cb, cr [chromaRows * chromaCols]float32
+	luma [detailRows * detailCols]float32 // 0–255
+	// chroma and hue are each colour cell's strength (the length of its
+	// Cb, Cr difference) and its angle, taken once at decoding: a detail
+	// is compared with many others.
+	chroma, hue [chromaRows * chromaCols]float64
 	// frames of the cut variants; the full variant is the unit square.
 	topCut, center frame
 	hasTop, hasCen bool
@@ -218,13 +221,47 @@ var errBadDetail = errors.New("malformed image detail")
 
 // decodeDetail reads ImagePrint.Detail.
 func decodeDetail(data []byte) (*imageDetail, error) {
-	zr := flate.NewReader(bytes.NewReader(data))
-	raw, err := io.ReadAll(io.LimitReader(zr, maxDetailBytes+1))
+	var dec detailDecoder
+	return dec.decode(data)
+}
+
+// detailDecoder reads details with one decompressor and one buffer, which
+// cost more to set up than a detail costs to inflate.
+type detailDecoder struct {
+	zr  io.ReadCloser
+	raw []byte
+}
+
+func (dec *detailDecoder) inflate(data []byte) ([]byte, error) {
+	if dec.zr == nil {
+		dec.zr = flate.NewReader(bytes.NewReader(data))
+		dec.raw = make([]byte, maxDetailBytes+1)
+	} else if err := dec.zr.(flate.Resetter).Reset(bytes.NewReader(data), nil); err != nil {
+		return nil, err
+	}
+	// Read to the end of the stream or one byte past the limit, so that a
+	// truncated stream is an error and not a short read.
+	n := 0
+	for n < len(dec.raw) {
+		k, err := dec.zr.Read(dec.raw[n:])
+		n += k
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if n != maxDetailBytes {
+		return nil, fmt.Errorf("%d bytes or more, want %d", n, maxDetailBytes)
+	}
+	return dec.raw[:n], nil
+}
+
+func (dec *detailDecoder) decode(data []byte) (*imageDetail, error) {
+	raw, err := dec.inflate(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errBadDetail, err)
-	}
-	if len(raw) != maxDetailBytes {
-		return nil, fmt.Errorf("%w: %d bytes, want %d", errBadDetail, len(raw), maxDetailBytes)
 	}
 	d := &imageDetail{}
 	var frames [2][4]uint16
@@ -241,19 +278,25 @@ func decodeDetail(data []byte) (*imageDetail, error) {
 	d.topCut, d.hasTop = toFrame(frames[0])
 	d.center, d.hasCen = toFrame(frames[1])
 	raw = raw[16:]
+	var level [lumaLevels]float32
+	for q := range level {
+		level[q] = float32(q) * 255 / (lumaLevels - 1)
+	}
 	for y := range detailRows {
 		q := 0
 		for x := range detailCols {
 			q = (q + int(raw[y*detailCols+x])) & (lumaLevels - 1)
-			d.luma[y*detailCols+x] = float32(q) * 255 / (lumaLevels - 1)
+			d.luma[y*detailCols+x] = level[q]
 		}
 	}
 	raw = raw[detailCols*detailRows:]
 	d.achromatic = true
 	for i, b := range raw {
-		d.cb[i] = float32(int8(b)>>4) * chromaStep
-		d.cr[i] = float32(int8(b<<4)>>4) * chromaStep
-		if math.Hypot(float64(d.cb[i]), float64(d.cr[i])) >= achromaticChroma {
+		cb := float64(float32(int8(b)>>4) * chromaStep)
+		cr := float64(float32(int8(b<<4)>>4) * chromaStep)
+		d.chroma[i] = math.Hypot(cb, cr)
+		d.hue[i] = math.Atan2(cr, cb)
+		if d.chroma[i] >= achromaticChroma {
 			d.achromatic = false
 		}
 	}

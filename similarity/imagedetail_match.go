@@ -118,7 +118,10 @@ type detailResult struct {
 // the words of two same-layout screens differ by less than the level in
 // most cells, but by more than the strict level in a few, spread over the
 // picture.
-func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detailParams) detailResult {
+//
+// sc lends the working grids; it may be nil.
+func compareDetail(sc *detailScratch, a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detailParams) detailResult {
+	sc.reset()
 	fa, okA := a.frame(ka)
 	fb, okB := b.frame(kb)
 	if !okA || !okB {
@@ -131,13 +134,13 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 	if !agree {
 		return detailResult{}
 	}
-	la, lb, ya, yb, nx, ny := lattice(a, b, fa, fb, fo, mirrored)
+	la, lb, ya, yb, nx, ny := lattice(sc, a, b, fa, fb, fo, mirrored)
 	if nx < 8 || ny < 8 {
 		return detailResult{}
 	}
 	alpha, beta := photometricFit(la, lb)
 	for i, v := range la {
-		la[i] = math.Max(0, math.Min(255, alpha*v+beta))
+		la[i] = min(255, max(0, alpha*v+beta))
 	}
 	// Either side may be the copy, and the copy may or may not carry a
 	// faint overlay; the comparison is the best of those readings. The
@@ -161,6 +164,15 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 	passes := func(differ, patch, area int) bool {
 		return differ-patch <= p.stray && float64(area) <= p.patch*float64(nx*ny)
 	}
+	// bounds[dir] is what the original explains each way round, without
+	// an overlay; every reading that way round starts from it.
+	var bounds [2]*cellBounds
+	boundsOf := func(dir int, dst []float64) *cellBounds {
+		if bounds[dir] == nil {
+			bounds[dir] = neighbourBounds(sc, dst, nx, ny)
+		}
+		return bounds[dir]
+	}
 	var all []reading
 	var res detailResult
 	first := true
@@ -175,14 +187,18 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 			var stamp []stampRow
 			if overlay {
 				stamp = stampRows(ys, copyAspect)
-				markTextRows(stamp, src, dst, nx, copyAspect, p.level)
+				markTextRows(sc, stamp, src, dst, nx, copyAspect, p.level)
 			}
-			r := overlayResidual(src, dst, nx, ny, stamp)
+			var plain []float64 // this way round without the overlay
+			if overlay {
+				plain = all[dir].r
+			}
+			r := overlayResidual(sc, src, boundsOf(dir, dst), nx, ny, stamp, plain)
 			// all[dir] is the plain reading the same way round.
 			if overlay && copyAspect <= wideAspect && !stampBalanced(all[dir].r, r, nx, ny, p.level) {
 				continue
 			}
-			differ, patch, area := differing(r, nx, ny, p.level, nil, p.stray+int(p.patch*float64(nx*ny)))
+			differ, patch, area := differing(sc, r, nx, ny, p.level, nil, p.stray+int(p.patch*float64(nx*ny)))
 			all = append(all, reading{dir, src, dst, stamp, r, differ, passes(differ, patch, area)})
 			if first || differ-patch < res.differ-res.patch {
 				res = detailResult{cells: nx * ny, differ: differ, patch: patch, patchArea: area}
@@ -196,15 +212,16 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 	// readings (all[0] and all[1]) is tried again with the local offset
 	// taken out (see localLevel). levelled holds the local-offset copy of
 	// each way round; the strict level reuses it.
-	var levelled [2][]float64
+	var levelled, levelledPlain [2][]float64
 	if !passes(res.differ, res.patch, res.patchArea) && math.Abs(math.Log(chromaScale)) >= math.Log(recolouredScale) {
 		rd := all[0]
 		if all[1].differ < rd.differ {
 			rd = all[1]
 		}
-		levelled[rd.dir] = localLevel(rd.src, rd.dst, nx, ny)
-		r := overlayResidual(levelled[rd.dir], rd.dst, nx, ny, nil)
-		differ, patch, area := differing(r, nx, ny, p.level, nil, p.stray+int(p.patch*float64(nx*ny)))
+		levelled[rd.dir] = localLevel(sc, rd.src, rd.dst, nx, ny)
+		r := overlayResidual(sc, levelled[rd.dir], boundsOf(rd.dir, rd.dst), nx, ny, nil, nil)
+		levelledPlain[rd.dir] = r
+		differ, patch, area := differing(sc, r, nx, ny, p.level, nil, p.stray+int(p.patch*float64(nx*ny)))
 		all = append(all, reading{rd.dir, rd.src, rd.dst, nil, r, differ, passes(differ, patch, area)})
 		if differ-patch < res.differ-res.patch {
 			res = detailResult{cells: nx * ny, differ: differ, patch: patch, patchArea: area}
@@ -238,7 +255,7 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 		}
 	}
 	for k, rd := range all {
-		if d, pt, _ := differing(rd.r, nx, ny, p.strictLevel, skips[k], p.strictStray+nx*ny); d-pt <= p.strictStray {
+		if d, pt, _ := differing(sc, rd.r, nx, ny, p.strictLevel, skips[k], p.strictStray+nx*ny); d-pt <= p.strictStray {
 			res.ok, res.strictFailed = true, false
 			return res
 		}
@@ -247,10 +264,16 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 	// the overlay reading.
 	for k, rd := range all {
 		if levelled[rd.dir] == nil {
-			levelled[rd.dir] = localLevel(rd.src, rd.dst, nx, ny)
+			levelled[rd.dir] = localLevel(sc, rd.src, rd.dst, nx, ny)
 		}
-		r := overlayResidual(levelled[rd.dir], rd.dst, nx, ny, rd.stamp)
-		if d, pt, _ := differing(r, nx, ny, p.strictLevel, skips[k], p.strictStray+nx*ny); d-pt <= p.strictStray {
+		r := levelledPlain[rd.dir]
+		if r == nil || rd.stamp != nil {
+			r = overlayResidual(sc, levelled[rd.dir], boundsOf(rd.dir, rd.dst), nx, ny, rd.stamp, levelledPlain[rd.dir])
+		}
+		if rd.stamp == nil {
+			levelledPlain[rd.dir] = r
+		}
+		if d, pt, _ := differing(sc, r, nx, ny, p.strictLevel, skips[k], p.strictStray+nx*ny); d-pt <= p.strictStray {
 			res.ok, res.strictFailed = true, false
 			return res
 		}
@@ -269,15 +292,17 @@ func compareDetail(a, b *imageDetail, ka, kb VariantKind, mirrored bool, p detai
 // difference to it.
 func stampBalanced(plain, stamped []float64, nx, ny int, level float64) bool {
 	var left, right int
-	for i, v := range plain {
-		x, y := i%nx, i/nx
-		if x == 0 || y == 0 || x == nx-1 || y == ny-1 || v <= level || stamped[i] > level {
-			continue
-		}
-		if 2*x < nx {
-			left++
-		} else {
-			right++
+	for y := 1; y < ny-1; y++ {
+		for x := 1; x < nx-1; x++ {
+			i := y*nx + x
+			if plain[i] <= level || stamped[i] > level {
+				continue
+			}
+			if 2*x < nx {
+				left++
+			} else {
+				right++
+			}
 		}
 	}
 	if left+right < stampMinCells {
@@ -291,26 +316,27 @@ func stampBalanced(plain, stamped []float64, nx, ny int, level float64) bool {
 // its size and the area of its bounding box. When more than hopeless cells
 // differ, no patch can excuse them; the patch search, the costly part, is
 // skipped and the patch reported empty.
-func differing(r []float64, nx, ny int, level float64, skip []bool, hopeless int) (differ, patch, area int) {
-	strong := make([]bool, len(r))
-	for i, v := range r {
-		// The outermost cells are not held against a pair: a cut or a
-		// trim puts the picture's edge up to a cell from where the other
-		// frame expects it, so an edge cell averages content the other
-		// side does not have.
-		x, y := i%nx, i/nx
-		if x == 0 || y == 0 || x == nx-1 || y == ny-1 || (skip != nil && skip[y]) {
+func differing(sc *detailScratch, r []float64, nx, ny int, level float64, skip []bool, hopeless int) (differ, patch, area int) {
+	strong := sc.bools(len(r))
+	// The outermost cells are not held against a pair: a cut or a trim
+	// puts the picture's edge up to a cell from where the other frame
+	// expects it, so an edge cell averages content the other side does
+	// not have.
+	for y := 1; y < ny-1; y++ {
+		if skip != nil && skip[y] {
 			continue
 		}
-		if v > level {
-			strong[i] = true
-			differ++
+		for i := y*nx + 1; i < (y+1)*nx-1; i++ {
+			if r[i] > level {
+				strong[i] = true
+				differ++
+			}
 		}
 	}
 	if differ > hopeless {
 		return differ, 0, 0
 	}
-	pt := largestPatch(strong, nx, ny)
+	pt := largestPatch(sc, strong, nx, ny)
 	return differ, pt.size, pt.area()
 }
 
@@ -323,13 +349,13 @@ func differing(r []float64, nx, ny int, level float64, skip []bool, hopeless int
 // histogram that slides along each row, so a cell costs a few updates
 // instead of sorting its window; the offset is within half a level of the
 // exact median.
-func localLevel(src, dst []float64, nx, ny int) []float64 {
+func localLevel(sc *detailScratch, src, dst []float64, nx, ny int) []float64 {
 	const zero = 255 // histogram bin of a zero difference
-	bin := make([]int16, len(src))
+	bin := sc.int16s(len(src))
 	for i := range src {
 		bin[i] = int16(math.Round(math.Max(-255, math.Min(255, src[i]-dst[i])))) + zero
 	}
-	out := make([]float64, len(src))
+	out := sc.float64s(len(src))
 	var hist [2*zero + 1]int32
 	for y := range ny {
 		y0, y1 := max(0, y-2), min(ny-1, y+2)
@@ -394,7 +420,7 @@ func overlap(fa, fb frame, mirrored bool) frame {
 // lattice returns the cells of a whose centres lie in fo and the values of
 // b at the places of fb that correspond to them through fa, bilinearly
 // interpolated, as nx x ny grids.
-func lattice(a, b *imageDetail, fa, fb, fo frame, mirrored bool) (la, lb, ya, yb []float64, nx, ny int) {
+func lattice(sc *detailScratch, a, b *imageDetail, fa, fb, fo frame, mirrored bool) (la, lb, ya, yb []float64, nx, ny int) {
 	x0 := max(0, int(math.Ceil(fo.x0*detailCols-0.5)))
 	x1 := min(detailCols-1, int(math.Floor(fo.x1*detailCols-0.5)))
 	y0 := max(0, int(math.Ceil(fo.y0*detailRows-0.5)))
@@ -403,40 +429,44 @@ func lattice(a, b *imageDetail, fa, fb, fo frame, mirrored bool) (la, lb, ya, yb
 	if nx <= 0 || ny <= 0 {
 		return nil, nil, nil, nil, 0, 0
 	}
-	xs := make([]float64, nx)
+	// Where each column of a falls between b's columns, worked out once
+	// for all rows.
+	ix := make([]int, nx)
+	fx := sc.float64s(nx)
 	for i := range nx {
 		u := ((float64(x0+i)+0.5)/detailCols - fa.x0) / fa.w()
 		if mirrored {
 			u = 1 - u
 		}
-		xs[i] = (fb.x0+u*fb.w())*detailCols - 0.5
+		ix[i], fx[i] = gridStep((fb.x0+u*fb.w())*detailCols-0.5, detailCols)
 	}
-	la = make([]float64, nx*ny)
-	lb = make([]float64, nx*ny)
-	ya = make([]float64, ny)
-	yb = make([]float64, ny)
+	la = sc.float64s(nx * ny)
+	lb = sc.float64s(nx * ny)
+	ya = sc.float64s(ny)
+	yb = sc.float64s(ny)
 	for j := range ny {
 		ya[j] = (float64(y0+j) + 0.5) / detailRows
 		v := (ya[j] - fa.y0) / fa.h()
 		yb[j] = fb.y0 + v*fb.h()
-		y := yb[j]*detailRows - 0.5
+		iy, fy := gridStep(yb[j]*detailRows-0.5, detailRows)
+		top, bottom := b.luma[iy*detailCols:(iy+1)*detailCols], b.luma[(iy+1)*detailCols:(iy+2)*detailCols]
 		for i := range nx {
 			la[j*nx+i] = float64(a.luma[(y0+j)*detailCols+x0+i])
-			lb[j*nx+i] = b.at(xs[i], y)
+			// Bilinear: the row above and the row below, each between
+			// its two columns.
+			x, f := ix[i], fx[i]
+			lb[j*nx+i] = (1-fy)*((1-f)*float64(top[x])+f*float64(top[x+1])) + fy*((1-f)*float64(bottom[x])+f*float64(bottom[x+1]))
 		}
 	}
 	return la, lb, ya, yb, nx, ny
 }
 
-// at interpolates the luminance grid bilinearly at (x, y) in cell
-// coordinates (cell centres at whole numbers), clamped to the grid.
-func (d *imageDetail) at(x, y float64) float64 {
-	x = math.Max(0, math.Min(detailCols-1, x))
-	y = math.Max(0, math.Min(detailRows-1, y))
-	ix, iy := min(int(x), detailCols-2), min(int(y), detailRows-2)
-	fx, fy := x-float64(ix), y-float64(iy)
-	g := func(i, j int) float64 { return float64(d.luma[j*detailCols+i]) }
-	return (1-fy)*((1-fx)*g(ix, iy)+fx*g(ix+1, iy)) + fy*((1-fx)*g(ix, iy+1)+fx*g(ix+1, iy+1))
+// gridStep places coordinate c (cell centres at whole numbers), clamped to
+// a grid of n cells, between cell i and i+1, f of the way from i.
+func gridStep(c float64, n int) (i int, f float64) {
+	c = math.Max(0, math.Min(float64(n-1), c))
+	i = min(int(c), n-2)
+	return i, c - float64(i)
 }
 
 // photometricFit fits b ≈ alpha*a + beta on the cells neither side has
@@ -502,13 +532,13 @@ func stampRows(ys []float64, aspect float64) []stampRow {
 // across much of the width, and the rows around them, as rows the stamp's
 // grey text covers. A row of stamped text runs across the picture; the
 // different words of a same-layout screen sit in a few places of a row.
-func markTextRows(stamp []stampRow, copyGrid, orig []float64, nx int, aspect, level float64) {
+func markTextRows(sc *detailScratch, stamp []stampRow, copyGrid, orig []float64, nx int, aspect, level float64) {
 	ny := len(stamp)
 	reach := stampRowReach
 	if aspect > 0 {
 		reach = max(reach, int(math.Ceil(stampText/2/aspect*detailRows)))
 	}
-	hit := make([]bool, ny)
+	hit := sc.bools(ny)
 	for y := range ny {
 		n := 0
 		for x := range nx {
@@ -532,54 +562,81 @@ func markTextRows(stamp []stampRow, copyGrid, orig []float64, nx int, aspect, le
 	}
 }
 
-// overlayResidual is, per cell, how far the copy's value lies outside what
-// the original explains: the range the original shows within half a cell
-// (an edge that falls half a cell apart), widened towards grey or white
-// in the rows the stamp may cover, when stamp is given.
-func overlayResidual(copyGrid, orig []float64, nx, ny int, stamp []stampRow) []float64 {
-	r := make([]float64, len(orig))
+// cellBounds is, per cell of an original, the range of values it shows
+// within half a cell: its own value and the midpoints towards its four
+// neighbours. A copy's edge that falls half a cell away from the
+// original's lies within it.
+type cellBounds struct{ lo, hi []float64 }
+
+func neighbourBounds(sc *detailScratch, orig []float64, nx, ny int) *cellBounds {
+	b := &cellBounds{lo: sc.float64s(len(orig)), hi: sc.float64s(len(orig))}
 	for y := range ny {
 		for x := range nx {
 			i := y*nx + x
 			o := orig[i]
 			lo, hi := o, o
-			widen := func(k int) {
-				h := (o + orig[k]) / 2 // half a cell towards the neighbour
-				if h < lo {
-					lo = h
-				} else if h > hi {
-					hi = h
-				}
-			}
+			// Half a cell towards each neighbour there is.
 			if x > 0 {
-				widen(i - 1)
+				lo, hi = widen(lo, hi, (o+orig[i-1])/2)
 			}
 			if x < nx-1 {
-				widen(i + 1)
+				lo, hi = widen(lo, hi, (o+orig[i+1])/2)
 			}
 			if y > 0 {
-				widen(i - nx)
+				lo, hi = widen(lo, hi, (o+orig[i-nx])/2)
 			}
 			if y < ny-1 {
-				widen(i + nx)
+				lo, hi = widen(lo, hi, (o+orig[i+nx])/2)
 			}
-			if stamp != nil {
-				if stamp[y].grey {
-					if lo > overlayGrey {
-						lo += overlayAlpha * (overlayGrey - lo)
-					}
-					if hi < overlayGrey {
-						hi += overlayAlpha * (overlayGrey - hi)
-					}
+			b.lo[i], b.hi[i] = lo, hi
+		}
+	}
+	return b
+}
+
+// widen stretches [lo, hi] to take in h.
+func widen(lo, hi, h float64) (float64, float64) {
+	if h < lo {
+		return h, hi
+	} else if h > hi {
+		return lo, h
+	}
+	return lo, hi
+}
+
+// overlayResidual is, per cell, how far the copy's value lies outside what
+// the original explains (its cellBounds), widened towards grey or white in
+// the rows the stamp may cover, when stamp is given. plain, when given, is
+// the residual of the same copy without the stamp, which the rows the
+// stamp leaves alone repeat.
+func overlayResidual(sc *detailScratch, copyGrid []float64, orig *cellBounds, nx, ny int, stamp []stampRow, plain []float64) []float64 {
+	r := sc.float64s(len(copyGrid))
+	for y := range ny {
+		var row stampRow
+		if stamp != nil {
+			row = stamp[y]
+		}
+		if plain != nil && !row.grey && !row.white {
+			copy(r[y*nx:(y+1)*nx], plain[y*nx:(y+1)*nx])
+			continue
+		}
+		for i := y * nx; i < (y+1)*nx; i++ {
+			lo, hi := orig.lo[i], orig.hi[i]
+			if row.grey {
+				if lo > overlayGrey {
+					lo += overlayAlpha * (overlayGrey - lo)
 				}
-				if stamp[y].white {
-					hi += whiteAlpha * (255 - hi)
+				if hi < overlayGrey {
+					hi += overlayAlpha * (overlayGrey - hi)
 				}
 			}
-			switch v := copyGrid[i]; {
-			case v > hi:
+			if row.white {
+				hi += whiteAlpha * (255 - hi)
+			}
+			v := copyGrid[i]
+			if v > hi {
 				r[i] = v - hi
-			case v < lo:
+			} else if v < lo {
 				r[i] = lo - v
 			}
 		}
@@ -613,11 +670,15 @@ func (pt patch) covers(x, y int) bool {
 // A group elsewhere is the part of a same-layout picture that carries its
 // own content (the slogan of a banner, the product in a photo) and is
 // never excused.
-func largestPatch(marked []bool, nx, ny int) patch {
+func largestPatch(sc *detailScratch, marked []bool, nx, ny int) patch {
 	rx := int(math.Ceil(cornerReach * float64(nx)))
 	ry := int(math.Ceil(cornerReach * float64(ny)))
-	seen := make([]bool, len(marked))
+	seen := sc.bools(len(marked))
 	var stack []int
+	if sc != nil {
+		stack = sc.stack[:0]
+		defer func() { sc.stack = stack }()
+	}
 	var best patch
 	for i := range marked {
 		if !marked[i] || seen[i] {
@@ -696,14 +757,13 @@ func colourAgrees(a, b *imageDetail, fa, fb, fo frame, mirrored bool, p detailPa
 			}
 			x := int(math.Floor((fb.x0 + u*fb.w()) * chromaCols))
 			i := cj*chromaCols + ci
-			ca, cb := float64(a.cb[i]), float64(a.cr[i])
-			ma := math.Hypot(ca, cb)
+			ma, hueA := a.chroma[i], a.hue[i]
 			if ma < chromaticChroma {
 				continue
 			}
 			if ma >= strongChroma {
 				k := min(max(y, 0), chromaRows-1)*chromaCols + min(max(x, 0), chromaCols-1)
-				if mb := math.Hypot(float64(b.cb[k]), float64(b.cr[k])); mb >= strongChroma {
+				if mb := b.chroma[k]; mb >= strongChroma {
 					ratios = append(ratios, mb/ma)
 				}
 			}
@@ -712,11 +772,11 @@ func colourAgrees(a, b *imageDetail, fa, fb, fo frame, mirrored bool, p detailPa
 				for xx := max(0, x-1); xx <= min(chromaCols-1, x+1); xx++ {
 					k := yy*chromaCols + xx
 					faced = true
-					mb := math.Hypot(float64(b.cb[k]), float64(b.cr[k]))
+					mb := b.chroma[k]
 					if mb >= achromaticChroma {
 						anyColour = true
 					}
-					if mb >= chromaticChroma && hueDistance(ca, cb, float64(b.cb[k]), float64(b.cr[k])) <= maxHueShift {
+					if mb >= chromaticChroma && hueDistance(hueA, b.hue[k]) <= maxHueShift {
 						sameHue = true
 					}
 				}
@@ -738,7 +798,7 @@ func colourAgrees(a, b *imageDetail, fa, fb, fo frame, mirrored bool, p detailPa
 	for i, v := range verdict {
 		bad[i] = v == otherHue || v == facesGrey
 	}
-	logo := largestPatch(bad[:], chromaCols, chromaRows)
+	logo := largestPatch(nil, bad[:], chromaCols, chromaRows)
 	if float64(logo.area()) > p.patch*float64(compared) {
 		logo = patch{}
 	}
@@ -765,9 +825,10 @@ func colourAgrees(a, b *imageDetail, fa, fb, fo frame, mirrored bool, p detailPa
 	return float64(hue) <= p.hueCell*float64(max(both, 1)) && grey <= p.greyRun, chromaScale
 }
 
-// hueDistance is the angle between two colour differences (Cb, Cr).
-func hueDistance(cb1, cr1, cb2, cr2 float64) float64 {
-	d := math.Abs(math.Atan2(cr1, cb1) - math.Atan2(cr2, cb2))
+// hueDistance is the angle between two hues, the angles of two colour
+// differences (Cb, Cr).
+func hueDistance(h1, h2 float64) float64 {
+	d := math.Abs(h1 - h2)
 	if d > math.Pi {
 		d = 2*math.Pi - d
 	}
@@ -781,11 +842,17 @@ func hueDistance(cb1, cr1, cb2, cr2 float64) float64 {
 // from a green one of the same shape. A picture without colour agrees with
 // any; an incomparable or unreadable print agrees with none.
 func ColoursAgree(a, b ImagePrint, mirrored bool) bool {
+	return ColoursAgreeCached(nil, a, b, mirrored)
+}
+
+// ColoursAgreeCached is ColoursAgree, with detail signatures decoded
+// through cache.
+func ColoursAgreeCached(cache *DetailCache, a, b ImagePrint, mirrored bool) bool {
 	if !a.Comparable() || !b.Comparable() {
 		return false
 	}
-	da, errA := decodeDetail(a.Detail)
-	db, errB := decodeDetail(b.Detail)
+	da, errA := cache.detail(a.Detail)
+	db, errB := cache.detail(b.Detail)
 	if errA != nil || errB != nil {
 		return false
 	}
@@ -796,4 +863,61 @@ func ColoursAgree(a, b ImagePrint, mirrored bool) bool {
 	}
 	agree, _ := colourAgrees(da, db, fa, fb, overlap(fa, fb, mirrored), mirrored, DefaultImageThresholds().detailParams())
 	return agree
+}
+
+// detailScratch lends compareDetail its working grids. A worker compares
+// thousands of pairs, each with a dozen grids of a few thousand cells;
+// reusing them spares the garbage collector hundreds of kilobytes a pair.
+// Grids are handed out zeroed and taken back all at once by reset, at the
+// start of each comparison. A nil scratch allocates.
+type detailScratch struct {
+	f64   arena[float64]
+	flags arena[bool]
+	i16   arena[int16]
+	stack []int
+}
+
+func (sc *detailScratch) reset() {
+	if sc != nil {
+		sc.f64.used, sc.flags.used, sc.i16.used = 0, 0, 0
+	}
+}
+
+func (sc *detailScratch) float64s(n int) []float64 {
+	if sc == nil {
+		return make([]float64, n)
+	}
+	return sc.f64.take(n)
+}
+
+func (sc *detailScratch) bools(n int) []bool {
+	if sc == nil {
+		return make([]bool, n)
+	}
+	return sc.flags.take(n)
+}
+
+func (sc *detailScratch) int16s(n int) []int16 {
+	if sc == nil {
+		return make([]int16, n)
+	}
+	return sc.i16.take(n)
+}
+
+// arena hands out zeroed slices of one backing array until reset. When it
+// runs out it starts a larger one; slices already handed out keep the old.
+type arena[T any] struct {
+	buf  []T
+	used int
+}
+
+func (a *arena[T]) take(n int) []T {
+	if a.used+n > len(a.buf) {
+		a.buf = make([]T, max(2*len(a.buf), 16*n))
+		a.used = 0
+	}
+	out := a.buf[a.used : a.used+n : a.used+n]
+	a.used += n
+	clear(out)
+	return out
 }

@@ -61,7 +61,7 @@ func TestMarkTextRows(t *testing.T) {
 			orig, cp := light(), light()
 			tt.darken(cp)
 			stamp := make([]stampRow, ny)
-			markTextRows(stamp, cp, orig, nx, aspect, DefaultImageDetailLevel)
+			markTextRows(nil, stamp, cp, orig, nx, aspect, DefaultImageDetailLevel)
 			for _, y := range tt.rows {
 				if !stamp[y].grey {
 					t.Errorf("row %d not marked as stamped", y)
@@ -154,7 +154,7 @@ func TestLocalLevel(t *testing.T) {
 	}
 	word := 5*nx + 4
 	copyGrid[word] += 40
-	got := localLevel(copyGrid, orig, nx, ny)
+	got := localLevel(nil, copyGrid, orig, nx, ny)
 	for y := 2; y < ny-2; y++ {
 		for x := 2; x < nx-2; x++ {
 			i := y*nx + x
@@ -215,7 +215,7 @@ func TestLargestPatchOnlyInCorners(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			pt := largestPatch(tc.marked, nx, ny)
+			pt := largestPatch(nil, tc.marked, nx, ny)
 			if size, area := pt.size, pt.area(); size != tc.size || area != tc.area {
 				t.Errorf("largestPatch = %d cells, box %d; want %d, %d", size, area, tc.size, tc.area)
 			}
@@ -270,7 +270,7 @@ func BenchmarkLocalLevel(b *testing.B) {
 		dst[i] = float64((i*53)%241) + 3
 	}
 	for b.Loop() {
-		localLevel(src, dst, nx, ny)
+		localLevel(nil, src, dst, nx, ny)
 	}
 }
 
@@ -303,7 +303,7 @@ func TestLocalLevelAgreesWithSortedWindows(t *testing.T) {
 			src[i] = rng.Float64() * 255
 			dst[i] = rng.Float64() * 255
 		}
-		got, want := localLevel(src, dst, nx, ny), exact(src, dst, nx, ny)
+		got, want := localLevel(nil, src, dst, nx, ny), exact(src, dst, nx, ny)
 		for i := range got {
 			if math.Abs(got[i]-want[i]) > 0.5+1e-9 {
 				t.Fatalf("%dx%d cell %d: %.3f, sorted window gives %.3f", nx, ny, i, got[i], want[i])

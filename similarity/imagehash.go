@@ -399,11 +399,15 @@ func (t ImageThresholds) Match(a, b ImagePrint) (ImageMatch, bool) {
 // DetailCache keeps decoded detail signatures, so that an image compared
 // with many others (a listing with each of its candidates) is decoded once:
 // decoding was a third of the cost of Match in a catalogue scan. It holds
-// prints by the address of their detail bytes, so it is meant to live as
-// long as one such round of comparisons. A nil cache decodes every time.
-// It is not safe for concurrent use.
+// prints by the address of their detail bytes, so it is meant to hold
+// them for one such round of comparisons; Forget ends a round. It also
+// keeps the decompressor and the working grids of the comparisons, which
+// cost more to make than to use. A nil cache decodes every time. It is not
+// safe for concurrent use.
 type DetailCache struct {
 	decoded map[*byte]*imageDetail
+	dec     detailDecoder
+	scratch detailScratch
 }
 
 func (c *DetailCache) detail(data []byte) (*imageDetail, error) {
@@ -413,7 +417,7 @@ func (c *DetailCache) detail(data []byte) (*imageDetail, error) {
 	if d, ok := c.decoded[&data[0]]; ok {
 		return d, nil
 	}
-	d, err := decodeDetail(data)
+	d, err := c.dec.decode(data)
 	if err != nil {
 		return nil, err
 	}
@@ -422,6 +426,12 @@ func (c *DetailCache) detail(data []byte) (*imageDetail, error) {
 	}
 	c.decoded[&data[0]] = d
 	return d, nil
+}
+
+// Forget drops the decoded details, keeping the cache's working memory for
+// its next round of comparisons.
+func (c *DetailCache) Forget() {
+	clear(c.decoded)
 }
 
 // MatchCached is Match, with detail signatures decoded through cache.
@@ -464,13 +474,17 @@ func (t ImageThresholds) MatchCached(cache *DetailCache, a, b ImagePrint) (Image
 	// always runs the same way round, whichever print came first.
 	swap := bytes.Compare(a.Detail, b.Detail) > 0
 	p := t.detailParams()
+	var sc *detailScratch
+	if cache != nil {
+		sc = &cache.scratch
+	}
 	for _, c := range cands[:min(len(cands), maxVerified)] {
 		var r detailResult
 		mirrored := c.va.Mirrored != c.vb.Mirrored
 		if swap {
-			r = compareDetail(db, da, c.vb.Kind, c.va.Kind, mirrored, p)
+			r = compareDetail(sc, db, da, c.vb.Kind, c.va.Kind, mirrored, p)
 		} else {
-			r = compareDetail(da, db, c.va.Kind, c.vb.Kind, mirrored, p)
+			r = compareDetail(sc, da, db, c.va.Kind, c.vb.Kind, mirrored, p)
 		}
 		if r.strictFailed {
 			// The strict level is sensitive to which side the grid
@@ -478,9 +492,9 @@ func (t ImageThresholds) MatchCached(cache *DetailCache, a, b ImagePrint) (Image
 			// interpolation); a pair that passed everything else gets
 			// the other way round too.
 			if swap {
-				r = compareDetail(da, db, c.va.Kind, c.vb.Kind, mirrored, p)
+				r = compareDetail(sc, da, db, c.va.Kind, c.vb.Kind, mirrored, p)
 			} else {
-				r = compareDetail(db, da, c.vb.Kind, c.va.Kind, mirrored, p)
+				r = compareDetail(sc, db, da, c.vb.Kind, c.va.Kind, mirrored, p)
 			}
 		}
 		if r.ok {

@@ -550,6 +550,14 @@ func BenchmarkMatchImagesVerified(b *testing.B) {
 				MatchImages(orig, cp)
 			}
 		})
+		// A scan decodes a listing's details once for all its
+		// candidates: the comparison alone.
+		b.Run(c.name+", decoded", func(b *testing.B) {
+			cache := &DetailCache{}
+			for b.Loop() {
+				DefaultImageThresholds().MatchCached(cache, orig, cp)
+			}
+		})
 	}
 }
 

@@ -98,14 +98,21 @@ func BenchmarkHashIndexNear(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
 		rng := rand.New(rand.NewPCG(1, 2))
 		hs := randomHashes(rng, n)
-		x := NewHashIndex(hs)
-		b.Run("hashes="+itoa(n), func(b *testing.B) {
-			i := 0
-			for b.Loop() {
-				x.Near(hs[i%n]^0x5, ImageIndexRadius, func(int32, int) {})
-				i += 7919
-			}
-		})
+		for _, c := range []struct {
+			name string
+			x    *HashIndex
+		}{
+			{"cut for joins", NewHashIndex(hs)},
+			{"cut for queries", NewHashIndexFor(hs, ImageIndexRadius)},
+		} {
+			b.Run("hashes="+itoa(n)+", "+c.name, func(b *testing.B) {
+				i := 0
+				for b.Loop() {
+					c.x.Near(hs[i%n]^0x5, ImageIndexRadius, func(int32, int) {})
+					i += 7919
+				}
+			})
+		}
 	}
 }
 
@@ -142,4 +149,87 @@ func TestImageIndexCandidatesKeepTheNearest(t *testing.T) {
 	if len(all) < 4 || !slices.Equal(near, []int32{4, 5}) {
 		t.Fatalf("all %v, nearest two %v; want the last two owners", all, near)
 	}
+}
+
+// CandidatesOfAll answers for every owner what Candidates answers for the
+// sketch it indexed, cut or not, with mirrored variants and owners that
+// share pictures.
+func TestImageIndexCandidatesOfAllEqualsCandidates(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	ph := randomHashes(rng, 3000)
+	dh := randomHashes(rng, 3000)
+	var sketches []Sketch
+	for o := 0; o < 900; o++ {
+		var s Sketch
+		for v := range 1 + rng.IntN(5) {
+			k := rng.IntN(len(ph))
+			s = AppendSketch(s, ImagePrint{
+				Version:  ImagePrintVersion,
+				Detail:   []byte{1},
+				Variants: []ImageVariant{{Kind: VariantFull, PHash: ph[k] ^ uint64(rng.IntN(4)), DHash: dh[k], Mirrored: v%3 == 2}},
+			})
+		}
+		sketches = append(sketches, s)
+	}
+	x, err := NewImageIndex(DefaultImageThresholds(), sketches)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{0, 3} {
+		all := x.CandidatesOfAll(limit, 3)
+		met := 0
+		for o, s := range sketches {
+			if !x.Holds(int32(o), s) {
+				t.Fatalf("owner %d: index does not hold its own sketch", o)
+			}
+			want := x.Candidates(s, limit)
+			if !slices.Equal(all[o], want) {
+				t.Fatalf("limit %d, owner %d: %v, Candidates gives %v", limit, o, all[o], want)
+			}
+			met += len(want)
+		}
+		if met < 2*len(sketches) {
+			t.Fatalf("limit %d: only %d candidates in all; the test needs owners that meet others", limit, met)
+		}
+	}
+	if x.Holds(0, sketches[1]) && !slices.Equal(sketches[0], sketches[1]) {
+		t.Fatal("owner 0 holds owner 1's sketch")
+	}
+}
+
+// BenchmarkImageIndexCandidatesOfAll compares the two ways a batch scan can
+// ask for the image candidates of every listing: one Candidates query per
+// listing, and one join of the index with itself.
+func BenchmarkImageIndexCandidatesOfAll(b *testing.B) {
+	const owners = 20_000
+	rng := rand.New(rand.NewPCG(5, 5))
+	ph := randomHashes(rng, owners*3)
+	dh := randomHashes(rng, owners*3)
+	sketches := make([]Sketch, owners)
+	for o := range sketches {
+		for v := range 6 {
+			k := 3*o + v/2
+			sketches[o] = AppendSketch(sketches[o], ImagePrint{
+				Version:  ImagePrintVersion,
+				Detail:   []byte{1},
+				Variants: []ImageVariant{{Kind: VariantFull, PHash: ph[k], DHash: dh[k], Mirrored: v%2 == 1}},
+			})
+		}
+	}
+	x, err := NewImageIndex(DefaultImageThresholds(), sketches)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("query per listing", func(b *testing.B) {
+		for b.Loop() {
+			for _, s := range sketches {
+				x.Candidates(s, 64)
+			}
+		}
+	})
+	b.Run("join", func(b *testing.B) {
+		for b.Loop() {
+			x.CandidatesOfAll(64, 1)
+		}
+	})
 }

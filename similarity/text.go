@@ -96,6 +96,9 @@ const MaxLevenshteinRunes = 2048
 // carries no evidence of copying, so a comparison with one scores 0. Pass
 // normalised texts.
 func LevenshteinRatio(a, b string) float64 {
+	if a == b && a != "" {
+		return 1 // the generic titles many providers share
+	}
 	a, b = truncateRunes(a, MaxLevenshteinRunes), truncateRunes(b, MaxLevenshteinRunes)
 	la, lb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
 	if la == 0 || lb == 0 {
