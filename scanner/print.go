@@ -333,7 +333,7 @@ func (p *Print) sketch(l *listing.Listing) []byte {
 
 // textSketch is what a text candidate is first judged by.
 func (p *Print) textSketch() textSketch {
-	return textSketch{title: p.Title, titleRunes: p.titleLen(), descRunes: p.descLen(), desc: p.descDigest()}
+	return textSketch{title: p.Title, titleRunes: p.titleLen(), titleSet: similarity.RuneSetOf(p.Title), descRunes: p.descLen(), desc: p.descDigest()}
 }
 
 func dedupe(keys []string) []string {

@@ -54,9 +54,10 @@ var errSketch = errors.New("unreadable listing sketch")
 
 // textSketch is what a text candidate is first judged by.
 type textSketch struct {
-	title      string // normalised title
-	titleRunes int    // its length in runes, not stored
-	rawTitle   string // the title as written, quoted by a finding
+	title      string             // normalised title
+	titleRunes int                // its length in runes, not stored
+	titleSet   similarity.RuneSet // the characters it uses, not stored
+	rawTitle   string             // the title as written, quoted by a finding
 	firstSeen  time.Time
 	descRunes  int // length of the normalised description
 	desc       similarity.TextDigest
@@ -91,7 +92,7 @@ func decodeSketch(raw []byte) (similarity.Sketch, textSketch, error) {
 	}
 	r := fieldReader{rest: raw[len(sketchMagic):], err: errSketch}
 	images, title, rawTitle, desc := r.field(), r.field(), r.field(), r.field()
-	t := textSketch{title: string(title), titleRunes: utf8.RuneCount(title), rawTitle: string(rawTitle)}
+	t := textSketch{title: string(title), titleRunes: utf8.RuneCount(title), titleSet: similarity.RuneSetOf(string(title)), rawTitle: string(rawTitle)}
 	t.descRunes = r.int()
 	seen := r.varint()
 	t.keys = make([]uint64, r.count(8))
@@ -140,7 +141,14 @@ func (c Config) titleMayMatch(a, b textSketch) bool {
 	}
 	// The edit distance is at least the difference in length: a cheap
 	// bound that rules most generic titles out before the exact ratio.
-	if longer := max(a.titleRunes, b.titleRunes); 1-float64(longer-min(a.titleRunes, b.titleRunes))/float64(longer) < c.TitleRatio {
+	longer := max(a.titleRunes, b.titleRunes)
+	if 1-float64(longer-min(a.titleRunes, b.titleRunes))/float64(longer) < c.TitleRatio {
+		return false
+	}
+	// So is the count of characters one title has and the other lacks
+	// (for titles the distance takes whole).
+	if longer <= similarity.MaxLevenshteinRunes && a.title != b.title &&
+		1-float64(similarity.EditsAtLeast(a.title, a.titleSet, b.title, b.titleSet))/float64(longer) < c.TitleRatio {
 		return false
 	}
 	return similarity.LevenshteinRatio(a.title, b.title) >= c.TitleRatio

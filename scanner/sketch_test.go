@@ -80,7 +80,9 @@ func TestTextMayMatch(t *testing.T) {
 		}
 		return out
 	}
-	titled := func(s string) textSketch { return textSketch{title: s, titleRunes: runeLen(s)} }
+	titled := func(s string) textSketch {
+		return textSketch{title: s, titleRunes: runeLen(s), titleSet: similarity.RuneSetOf(s)}
+	}
 	orig := text(1, 500)
 	partial := append(append([]uint64{}, orig[:300]...), text(2, 200)...)
 	cases := []struct {

@@ -264,6 +264,43 @@ func MatchedSpans(a, b string, minRunes int) []Span {
 }
 
 // truncateRunes cuts s to its first n runes.
+// RuneSet is a 64-bit signature of the characters a text uses, for a lower
+// bound of its edit distance to another (EditsAtLeast) that costs a pass
+// over one text instead of the distance's product of both lengths.
+type RuneSet uint64
+
+// RuneSetOf returns the signature of s's characters.
+func RuneSetOf(s string) RuneSet {
+	var set RuneSet
+	for _, r := range s {
+		set |= runeBit(r)
+	}
+	return set
+}
+
+// runeBit places a character on the signature (Fibonacci hashing, so that
+// the code points of one script spread over the bits).
+func runeBit(r rune) RuneSet {
+	return 1 << (uint32(r) * 0x9e3779b1 >> 26)
+}
+
+// EditsAtLeast is a lower bound of the edit distance between a and b, given
+// their signatures: each character of one whose bit the other's signature
+// lacks is a character the other does not contain, which an edit must
+// replace or delete.
+func EditsAtLeast(a string, setA RuneSet, b string, setB RuneSet) int {
+	missing := func(s string, other RuneSet) int {
+		n := 0
+		for _, r := range s {
+			if other&runeBit(r) == 0 {
+				n++
+			}
+		}
+		return n
+	}
+	return max(missing(a, setB), missing(b, setA))
+}
+
 func truncateRunes(s string, n int) string {
 	count := 0
 	for i := range s {

@@ -3,11 +3,14 @@ package similarity
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/agnivade/levenshtein"
 )
 
 // Listing descriptions as providers write them: a product pitch followed by
@@ -461,5 +464,37 @@ func TestFingerprinterConcurrent(t *testing.T) {
 	close(errs)
 	for in := range errs {
 		t.Errorf("concurrent fingerprint of %q differs", in)
+	}
+}
+
+// EditsAtLeast never exceeds the edit distance, and it is what lets most
+// title pairs skip computing it.
+func TestEditsAtLeastBoundsTheDistance(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	alphabet := []rune("智慧餐饮点单小程序医疗预约商城会员管理系统ab1")
+	random := func() string {
+		rs := make([]rune, rng.IntN(14))
+		for i := range rs {
+			rs[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return string(rs)
+	}
+	pruned := 0
+	for range 5000 {
+		a, b := random(), random()
+		lb := EditsAtLeast(a, RuneSetOf(a), b, RuneSetOf(b))
+		d := levenshtein.ComputeDistance(a, b)
+		if lb > d {
+			t.Fatalf("%q, %q: bound %d over the distance %d", a, b, lb, d)
+		}
+		if lb > 0 {
+			pruned++
+		}
+	}
+	if pruned < 1000 {
+		t.Fatalf("the bound was above zero for only %d of 5000 pairs", pruned)
+	}
+	if got := EditsAtLeast("智慧餐饮", RuneSetOf("智慧餐饮"), "智慧医疗", RuneSetOf("智慧医疗")); got != 2 {
+		t.Fatalf("two characters each side lacks: bound %d, want 2", got)
 	}
 }
