@@ -69,19 +69,39 @@ type imageCatalogue struct {
 // read without locks.
 type catalogueSnapshot struct {
 	base, recent *sketchIndex
+	// shadowed marks the positions of base whose listings recent holds
+	// newer; nil when recent is empty.
+	shadowed []bool
 	// counters are hitCounters sized for base and recent, reused across
 	// text candidate queries.
 	counters sync.Pool
+}
+
+func newSnapshot(base, recent *sketchIndex) *catalogueSnapshot {
+	s := &catalogueSnapshot{base: base, recent: recent}
+	for id := range recent.byID {
+		if pos, ok := base.byID[id]; ok && pos >= 0 {
+			if s.shadowed == nil {
+				s.shadowed = make([]bool, len(base.ids))
+			}
+			s.shadowed[pos] = true
+		}
+	}
+	return s
 }
 
 // sketchIndex is an ImageIndex and a KeyIndex with the listings their
 // owners stand for and their text sketches.
 type sketchIndex struct {
 	ids, providers []string
-	texts          []textSketch
-	byID           map[string]int32 // position in ids
-	index          *similarity.ImageIndex
-	keys           *similarity.KeyIndex
+	// rank orders the positions as their ids sort: candidates tied at a
+	// cut are taken in id order, and comparing ranks costs less than
+	// comparing ids.
+	rank  []int32
+	texts []textSketch
+	byID  map[string]int32 // position in ids
+	index *similarity.ImageIndex
+	keys  *similarity.KeyIndex
 
 	// weights is the boilerplate learnt from a sample of these listings
 	// (boilerplate.go), once, when first needed.
@@ -118,6 +138,15 @@ func (c *imageCatalogue) build(sketches []indexer.StoredSketch) (*sketchIndex, e
 		return nil, err
 	}
 	x.index = idx
+	byID := make([]int32, len(x.ids))
+	for i := range byID {
+		byID[i] = int32(i)
+	}
+	slices.SortFunc(byID, func(a, b int32) int { return strings.Compare(x.ids[a], x.ids[b]) })
+	x.rank = make([]int32, len(x.ids))
+	for r, pos := range byID {
+		x.rank[pos] = int32(r)
+	}
 	if x.keys, err = similarity.NewKeyIndex(keys); err != nil {
 		return nil, err
 	}
@@ -189,7 +218,7 @@ func (c *imageCatalogue) reload(ctx context.Context, start time.Time) error {
 	c.recent = map[string]indexer.StoredSketch{}
 	c.checked.Store(start.UnixNano())
 	c.watermark = start.Add(-catalogueSlack)
-	c.snap.Store(&catalogueSnapshot{base: base, recent: empty})
+	c.snap.Store(newSnapshot(base, empty))
 	return nil
 }
 
@@ -210,7 +239,7 @@ func (c *imageCatalogue) publishRecent() error {
 			recent.byID[sk.ListingID] = -1
 		}
 	}
-	c.snap.Store(&catalogueSnapshot{base: c.snap.Load().base, recent: recent})
+	c.snap.Store(newSnapshot(c.snap.Load().base, recent))
 	return nil
 }
 
@@ -253,7 +282,8 @@ func (s *catalogueSnapshot) candidates(id string, sketch similarity.Sketch, join
 		base = s.base.index.Candidates(sketch, maxImageCandidates)
 	}
 	for _, o := range base {
-		if id := s.base.ids[o]; !s.recent.has(id) {
+		if !s.isShadowed(o) {
+			id := s.base.ids[o]
 			out = append(out, candidate{listingID: id, providerID: s.base.providers[o], hits: 1, via: viaImage})
 		}
 	}
@@ -290,13 +320,6 @@ const (
 	viaImage
 )
 
-// sortCandidates puts the candidates sharing most keys first, ties by id.
-func sortCandidates(cs []candidate) {
-	slices.SortFunc(cs, func(a, b candidate) int {
-		return cmp.Or(b.hits-a.hits, strings.Compare(a.listingID, b.listingID))
-	})
-}
-
 // textCandidates returns the stored listings that share most of keys (key
 // fingerprints of one text field), at most limit of them, those sharing
 // most first, ties by id. A key held by more than maxPostings listings is
@@ -319,18 +342,31 @@ func (s *catalogueSnapshot) textCandidates(keys []uint64, limit, maxPostings int
 			}
 		}
 	}
-	kept := hc.take(limit, func(a, b hitRef) int {
+	byID := func(a, b hitRef) int {
+		if a.which == b.which {
+			return cmp.Compare(indexes[a.which].rank[a.pos], indexes[b.which].rank[b.pos])
+		}
 		return strings.Compare(indexes[a.which].ids[a.pos], indexes[b.which].ids[b.pos])
-	}, func(r hitRef) bool {
-		return r.which == 0 && s.recent.has(s.base.ids[r.pos])
+	}
+	kept := hc.take(limit, byID, func(r hitRef) bool {
+		return r.which == 0 && s.isShadowed(r.pos)
+	})
+	// Most hits first, ties by id.
+	slices.SortFunc(kept, func(a, b hitRef) int {
+		return cmp.Or(cmp.Compare(b.hits, a.hits), byID(a, b))
 	})
 	out := make([]candidate, len(kept))
 	for i, r := range kept {
 		x := indexes[r.which]
 		out[i] = candidate{listingID: x.ids[r.pos], providerID: x.providers[r.pos], hits: int(r.hits), text: &x.texts[r.pos]}
 	}
-	sortCandidates(out)
 	return out
+}
+
+// isShadowed reports whether recent holds a newer sketch of the listing at
+// position pos of base.
+func (s *catalogueSnapshot) isShadowed(pos int32) bool {
+	return s.shadowed != nil && s.shadowed[pos]
 }
 
 // hitCounter counts the keys each listing of a snapshot shares with one
@@ -341,6 +377,9 @@ func (s *catalogueSnapshot) textCandidates(keys []uint64, limit, maxPostings int
 type hitCounter struct {
 	hits    [2][]uint8
 	touched []hitRef
+	// perHits groups the touched listings by their hits in take, kept
+	// for the next query.
+	perHits [256][]hitRef
 }
 
 // hitRef is one listing met by a query.
@@ -363,7 +402,10 @@ func (c *hitCounter) add(which int, pos int32) {
 // leaving out those skip rejects, and clears the counter for the next
 // query. Only the listings tied at the cut are sorted.
 func (c *hitCounter) take(limit int, byID func(a, b hitRef) int, skip func(hitRef) bool) []hitRef {
-	var perHits [256][]hitRef
+	perHits := &c.perHits
+	for h := range perHits {
+		perHits[h] = perHits[h][:0]
+	}
 	for _, r := range c.touched {
 		r.hits = c.hits[r.which][r.pos]
 		c.hits[r.which][r.pos] = 0
@@ -382,11 +424,6 @@ func (c *hitCounter) take(limit int, byID func(a, b hitRef) int, skip func(hitRe
 		out = append(out, group...)
 	}
 	return out
-}
-
-func (x *sketchIndex) has(id string) bool {
-	_, ok := x.byID[id]
-	return ok
 }
 
 // text returns the text sketch of a stored listing; ok is false when the

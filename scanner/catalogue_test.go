@@ -37,7 +37,7 @@ func TestTextCandidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap := &catalogueSnapshot{base: base, recent: recent}
+	snap := newSnapshot(base, recent)
 	ids := func(cs []candidate) []string {
 		var out []string
 		for _, c := range cs {

@@ -222,7 +222,7 @@ var errBadDetail = errors.New("malformed image detail")
 // decodeDetail reads ImagePrint.Detail.
 func decodeDetail(data []byte) (*imageDetail, error) {
 	var dec detailDecoder
-	return dec.decode(data)
+	return dec.decode(data, nil)
 }
 
 // detailDecoder reads details with one decompressor and one buffer, which
@@ -258,12 +258,16 @@ func (dec *detailDecoder) inflate(data []byte) ([]byte, error) {
 	return dec.raw[:n], nil
 }
 
-func (dec *detailDecoder) decode(data []byte) (*imageDetail, error) {
+// decode reads data into d, or into a new detail when d is nil.
+func (dec *detailDecoder) decode(data []byte, d *imageDetail) (*imageDetail, error) {
 	raw, err := dec.inflate(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errBadDetail, err)
 	}
-	d := &imageDetail{}
+	if d == nil {
+		d = &imageDetail{}
+	}
+	d.aspect = 0 // set by the comparison that needs it
 	var frames [2][4]uint16
 	for i := range frames {
 		for j := range frames[i] {

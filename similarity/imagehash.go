@@ -408,6 +408,9 @@ type DetailCache struct {
 	decoded map[*byte]*imageDetail
 	dec     detailDecoder
 	scratch detailScratch
+	// free holds the details of past rounds, decoded into again: each is
+	// 25 KB, and a round decodes dozens.
+	free []*imageDetail
 }
 
 func (c *DetailCache) detail(data []byte) (*imageDetail, error) {
@@ -417,8 +420,15 @@ func (c *DetailCache) detail(data []byte) (*imageDetail, error) {
 	if d, ok := c.decoded[&data[0]]; ok {
 		return d, nil
 	}
-	d, err := c.dec.decode(data)
+	var into *imageDetail
+	if n := len(c.free); n > 0 {
+		into, c.free = c.free[n-1], c.free[:n-1]
+	}
+	d, err := c.dec.decode(data, into)
 	if err != nil {
+		if into != nil {
+			c.free = append(c.free, into)
+		}
 		return nil, err
 	}
 	if c.decoded == nil {
@@ -431,6 +441,9 @@ func (c *DetailCache) detail(data []byte) (*imageDetail, error) {
 // Forget drops the decoded details, keeping the cache's working memory for
 // its next round of comparisons.
 func (c *DetailCache) Forget() {
+	for _, d := range c.decoded {
+		c.free = append(c.free, d)
+	}
 	clear(c.decoded)
 }
 

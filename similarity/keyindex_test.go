@@ -113,3 +113,27 @@ func BenchmarkNewKeyIndex(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkKeyIndexHolders looks up keys of a 100,000-listing catalogue,
+// as a text candidate query does for each of a listing's band keys.
+func BenchmarkKeyIndexHolders(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	items := make([][]uint64, 100_000)
+	for i := range items {
+		items[i] = make([]uint64, 118)
+		for j := range items[i] {
+			items[i][j] = rng.Uint64()
+		}
+	}
+	x, err := NewKeyIndex(items)
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		if x.Holders(items[i%len(items)][i%118]).Len() == 0 {
+			b.Fatal("a held key has no holder")
+		}
+		i += 7919
+	}
+}
