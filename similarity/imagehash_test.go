@@ -694,3 +694,46 @@ func TestChromaScale(t *testing.T) {
 		t.Errorf("recompressed copy: chroma scale %.3f, want within %.2f of 1", s, recolouredScale)
 	}
 }
+
+// A DetailCache reused round after round (Forget, then details decoded
+// into the memory of the last round, the comparison's scratch grids
+// reused) answers exactly as matching without a cache does.
+func TestDetailCacheReusedAnswersAsUncached(t *testing.T) {
+	var prints []ImagePrint
+	for seed := range uint64(4) {
+		src := drawScreen(20+seed, screenW, screenH)
+		w, h := src.Rect.Dx(), src.Rect.Dy()
+		prints = append(prints,
+			fingerprint(t, encodePNG(t, src)),
+			fingerprint(t, encodePNG(t, cropped(src, image.Rect(0, h*12/100, w, h)))),
+			fingerprint(t, encodeJPEG(t, watermarked(t, src), 85)),
+		)
+	}
+	broken := prints[0]
+	broken.Detail = []byte{1, 2, 3}
+	prints = append(prints, broken)
+	cache := &DetailCache{}
+	th := DefaultImageThresholds()
+	matched := 0
+	for round := range 2 {
+		for i, a := range prints {
+			for j, b := range prints {
+				want, wantOK := th.Match(a, b)
+				got, gotOK := th.MatchCached(cache, a, b)
+				if got != want || gotOK != wantOK {
+					t.Fatalf("round %d, prints %d and %d: cached %+v %v, uncached %+v %v", round, i, j, got, gotOK, want, wantOK)
+				}
+				if ColoursAgreeCached(cache, a, b, false) != ColoursAgree(a, b, false) {
+					t.Fatalf("round %d, prints %d and %d: colours agree differently through the cache", round, i, j)
+				}
+				if gotOK && i != j {
+					matched++
+				}
+			}
+			cache.Forget()
+		}
+	}
+	if matched == 0 {
+		t.Fatal("no pair of distinct prints matched; the test compares only rejections")
+	}
+}

@@ -97,7 +97,9 @@ func TestKeyFingerprintStable(t *testing.T) {
 
 // BenchmarkNewKeyIndex builds the index of a 100,000-listing catalogue:
 // 118 keys per listing, as the title and description bands give.
-func BenchmarkNewKeyIndex(b *testing.B) {
+// catalogueKeys returns the band key fingerprints of a 100,000-listing
+// catalogue, 118 a listing.
+func catalogueKeys() [][]uint64 {
 	rng := rand.New(rand.NewPCG(3, 4))
 	items := make([][]uint64, 100_000)
 	for i := range items {
@@ -106,6 +108,11 @@ func BenchmarkNewKeyIndex(b *testing.B) {
 			items[i][j] = rng.Uint64()
 		}
 	}
+	return items
+}
+
+func BenchmarkNewKeyIndex(b *testing.B) {
+	items := catalogueKeys()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := NewKeyIndex(items); err != nil {
@@ -117,14 +124,7 @@ func BenchmarkNewKeyIndex(b *testing.B) {
 // BenchmarkKeyIndexHolders looks up keys of a 100,000-listing catalogue,
 // as a text candidate query does for each of a listing's band keys.
 func BenchmarkKeyIndexHolders(b *testing.B) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	items := make([][]uint64, 100_000)
-	for i := range items {
-		items[i] = make([]uint64, 118)
-		for j := range items[i] {
-			items[i][j] = rng.Uint64()
-		}
-	}
+	items := catalogueKeys()
 	x, err := NewKeyIndex(items)
 	if err != nil {
 		b.Fatal(err)
