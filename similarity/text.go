@@ -2,6 +2,7 @@ package similarity
 
 import (
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/agnivade/levenshtein"
@@ -74,9 +75,14 @@ func (f *TextFingerprinter) Title(title string) TextFingerprint {
 // DescriptionShingles without stock phrases, and their DescriptionLSH keys.
 func (f *TextFingerprinter) Description(text string) TextFingerprint {
 	sh := f.bp.DescriptionShingles(f.norm.NormalizeSentences(text))
+	if cap(sh) > len(sh)+len(sh)/8 {
+		sh = slices.Clone(sh) // without the room of the n-grams repeated
+	}
 	return TextFingerprint{
-		Version:    TextPrintVersion,
-		Normalized: f.norm.Normalize(text),
+		Version: TextPrintVersion,
+		// A copy of exactly its length: the normaliser's last builder has
+		// room to spare, and a catalogue scan keeps every description.
+		Normalized: strings.Clone(f.norm.Normalize(text)),
 		Shingles:   sh,
 		Keys:       DescriptionLSH().Keys(sh),
 	}
