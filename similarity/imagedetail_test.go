@@ -311,3 +311,35 @@ func TestLocalLevelAgreesWithSortedWindows(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeDetail feeds stored detail bytes, which a damaged store can
+// corrupt, to the decoder: it must fail cleanly or decode, and a decoder
+// reused after any input must decode a good detail exactly as a fresh one.
+func FuzzDecodeDetail(f *testing.F) {
+	good := fingerprint(f, encodePNG(f, drawScreen(31, screenW, screenH))).Detail
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Add([]byte{})
+	f.Add([]byte{0x01, 0x00, 0x00, 0xff, 0xff})
+	want, err := decodeDetail(good)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var dec detailDecoder
+		if d, err := dec.decode(data, nil); err == nil {
+			for _, v := range d.luma {
+				if v < 0 || v > 255 {
+					t.Fatalf("luminance %v out of 0–255", v)
+				}
+			}
+		}
+		got, err := dec.decode(good, &imageDetail{aspect: 3})
+		if err != nil {
+			t.Fatalf("good detail after %d bytes of input: %v", len(data), err)
+		}
+		if *got != *want {
+			t.Fatalf("good detail decoded differently after %d bytes of input", len(data))
+		}
+	})
+}
