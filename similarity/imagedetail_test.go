@@ -201,6 +201,8 @@ func TestLargestPatchOnlyInCorners(t *testing.T) {
 		}
 		return m
 	}
+	// A logo spans at most 10 cells across and 6 down on this grid.
+	logo := logoBounds{w: 10, h: 6}
 	tests := []struct {
 		name       string
 		marked     []bool
@@ -208,14 +210,17 @@ func TestLargestPatchOnlyInCorners(t *testing.T) {
 	}{
 		{"bottom right", block(33, 14, 5, 4), 20, 20},
 		{"top left", block(1, 1, 5, 4), 20, 20},
+		{"top left, as large as a logo", block(1, 1, 10, 6), 60, 60},
 		{"left side, middle height", block(1, 8, 5, 4), 0, 0},
 		{"middle", block(17, 8, 5, 4), 0, 0},
 		{"top, middle width", block(17, 1, 5, 4), 0, 0},
+		{"band across the top from a corner", block(1, 1, 30, 3), 0, 0},
+		{"column down the side from a corner", block(1, 1, 3, 12), 0, 0},
 		{"none", make([]bool, nx*ny), 0, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			pt := largestPatch(nil, tc.marked, nx, ny)
+			pt := largestPatch(nil, tc.marked, nx, ny, logo)
 			if size, area := pt.size, pt.area(); size != tc.size || area != tc.area {
 				t.Errorf("largestPatch = %d cells, box %d; want %d, %d", size, area, tc.size, tc.area)
 			}
@@ -342,4 +347,191 @@ func FuzzDecodeDetail(f *testing.F) {
 			t.Fatalf("good detail decoded differently after %d bytes of input", len(data))
 		}
 	})
+}
+
+func TestTextureAgrees(t *testing.T) {
+	const nx, ny = 96, 64
+	// strokes draws text-like marks into the blocks of g whose top-left
+	// cells are listed, each with its own seeded pattern.
+	strokes := func(g []float64, seed uint64, blocks ...[2]int) {
+		r := rand.New(rand.NewPCG(seed, 1))
+		for _, b := range blocks {
+			for y := b[1]; y < b[1]+textureBlock; y++ {
+				for x := b[0]; x < b[0]+textureBlock; x++ {
+					if r.IntN(3) == 0 {
+						g[y*nx+x] = 110
+					}
+				}
+			}
+		}
+	}
+	ground := func() []float64 {
+		g := make([]float64, nx*ny)
+		for i := range g {
+			g[i] = 235
+		}
+		return g
+	}
+	// The slogan of a banner: six blocks side by side in rows 18–25.
+	slogan := [][2]int{{10, 18}, {18, 18}, {26, 18}, {34, 18}, {42, 18}, {50, 18}}
+	moved := func(src []float64, dx, dy int) []float64 {
+		g := ground()
+		for y := range ny {
+			for x := range nx {
+				if sx, sy := x-dx, y-dy; sx >= 0 && sx < nx && sy >= 0 && sy < ny {
+					g[y*nx+x] = src[sy*nx+sx]
+				}
+			}
+		}
+		return g
+	}
+	captionRows := make([]stampRow, ny)
+	for y := 16; y < 28; y++ {
+		captionRows[y].white = true
+	}
+	tests := []struct {
+		name  string
+		copy  func(orig []float64) []float64
+		box   patch
+		stamp []stampRow
+		// dark draws the original on a dark ground, 100 lower.
+		dark bool
+		want bool
+	}{
+		{
+			name: "the same strokes, fainter and brighter",
+			copy: func(o []float64) []float64 {
+				c := slices.Clone(o)
+				for i := range c {
+					c[i] = 0.7*c[i] + 60
+				}
+				return c
+			},
+			want: true,
+		},
+		{
+			name: "the same strokes a cell away",
+			copy: func(o []float64) []float64 { return moved(o, 1, -1) },
+			want: true,
+		},
+		{
+			name: "other words in the same place",
+			copy: func([]float64) []float64 {
+				c := ground()
+				strokes(c, 2, slogan...)
+				return c
+			},
+			want: false,
+		},
+		{
+			name: "other strokes in one block only",
+			copy: func(o []float64) []float64 {
+				c := slices.Clone(o)
+				for y := 18; y < 26; y++ {
+					for x := 10; x < 18; x++ {
+						c[y*nx+x] = 235
+					}
+				}
+				strokes(c, 3, [2]int{10, 18})
+				return c
+			},
+			want: true,
+		},
+		{
+			name: "other words under the excused patch",
+			copy: func([]float64) []float64 {
+				c := ground()
+				strokes(c, 2, slogan...)
+				return c
+			},
+			box:  patch{size: 100, x0: 10, y0: 18, x1: 57, y1: 25},
+			want: true,
+		},
+		{
+			name: "a light caption over the words in a stamp's rows",
+			copy: func(o []float64) []float64 {
+				c := slices.Clone(o)
+				// Bold white glyphs over the first two blocks,
+				// strokes two cells wide, which cover the words
+				// and stand out on the dark ground.
+				for y := 18; y < 26; y++ {
+					for x := 10; x < 26; x++ {
+						if i := y*nx + x; (x/2+y/2)%2 == 0 || o[i] < 100 {
+							c[i] = 0.15*c[i] + 0.85*255
+						}
+					}
+				}
+				return c
+			},
+			dark:  true,
+			stamp: captionRows,
+			want:  true,
+		},
+		{
+			name: "the same caption where no stamp was read",
+			copy: func(o []float64) []float64 {
+				c := slices.Clone(o)
+				// Bold white glyphs over the first two blocks,
+				// strokes two cells wide, which cover the words
+				// and stand out on the dark ground.
+				for y := 18; y < 26; y++ {
+					for x := 10; x < 26; x++ {
+						if i := y*nx + x; (x/2+y/2)%2 == 0 || o[i] < 100 {
+							c[i] = 0.15*c[i] + 0.85*255
+						}
+					}
+				}
+				return c
+			},
+			dark: true,
+			want: false,
+		},
+		{
+			name: "other words of the same brightness in a stamp's rows",
+			copy: func([]float64) []float64 {
+				c := ground()
+				strokes(c, 2, slogan...)
+				return c
+			},
+			stamp: captionRows,
+			want:  false,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			orig := ground()
+			strokes(orig, 1, slogan...)
+			if tc.dark {
+				for i := range orig {
+					orig[i] -= 100
+				}
+			}
+			for _, sc := range []*detailScratch{nil, {}} {
+				if got := textureAgrees(sc, orig, tc.copy(orig), nx, ny, tc.box, tc.stamp); got != tc.want {
+					t.Errorf("textureAgrees = %v, want %v", got, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// TestLogoBoundsFor: a logo spans the same share of the picture's width
+// each way, so it covers fewer rows of a tall screen's grid than of a
+// banner's.
+func TestLogoBoundsFor(t *testing.T) {
+	tests := []struct {
+		aspect float64
+		want   logoBounds
+	}{
+		{16.0 / 9, logoBounds{w: 24, h: 9}},
+		{1, logoBounds{w: 24, h: 16}},
+		{0.4, logoBounds{w: 24, h: 40}},
+		{0.1, logoBounds{w: 24, h: detailRows}},
+		{0, logoBounds{w: 24, h: detailRows}},
+	}
+	for _, tc := range tests {
+		if got := logoBoundsFor(tc.aspect); got != tc.want {
+			t.Errorf("logoBoundsFor(%g) = %+v, want %+v", tc.aspect, got, tc.want)
+		}
+	}
 }

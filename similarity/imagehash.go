@@ -195,9 +195,11 @@ func hashes(img image.Image) (phash, dhash uint64, err error) {
 // copy with something pasted over a corner (which moves the low
 // frequencies pHash keeps much more than the edges dHash keeps), within
 // DHashAlone. The detail disposes: the pair's detail signatures must agree
-// everywhere except in one patch in a corner, with at most DetailStray
-// cells that differ by more than DetailLevel outside it, their colours
-// must agree, and they must pass the same test at DetailStrictLevel. The variant pair
+// everywhere except in one patch in a corner no wider or higher than a
+// logo, with at most DetailStray cells that differ by more than
+// DetailLevel outside it, their colours must agree, their strokes (text,
+// icons, edges) must correlate block by block, and they must pass the same
+// test at DetailStrictLevel. The variant pair
 // only aligns the two pictures: the detail compares all of them that the
 // alignment lines up, so two screens cut the same way are still compared
 // on the header above the cut.
@@ -220,7 +222,8 @@ type ImageThresholds struct {
 	DetailStray int `json:"detail_stray" yaml:"detail_stray"`
 	// DetailPatch is the largest share of the compared cells that the
 	// bounding box of that patch may cover: a logo or sticker pasted in a
-	// corner of the copy.
+	// corner of the copy. Whatever its share, the patch spans at most a
+	// quarter of the picture's width each way.
 	DetailPatch float64 `json:"detail_patch" yaml:"detail_patch"`
 	// DetailStrictLevel and DetailStrictStray are a second, stricter
 	// luminance check that a pair passing the first must also pass, with
@@ -499,11 +502,11 @@ func (t ImageThresholds) MatchCached(cache *DetailCache, a, b ImagePrint) (Image
 		} else {
 			r = compareDetail(sc, da, db, c.va.Kind, c.vb.Kind, mirrored, p)
 		}
-		if r.strictFailed {
-			// The strict level is sensitive to which side the grid
-			// samples and which it interpolates (sharp edges blur under
-			// interpolation); a pair that passed everything else gets
-			// the other way round too.
+		if r.fineFailed {
+			// The texture and the strict level are sensitive to which
+			// side the grid samples and which it interpolates (sharp
+			// edges blur under interpolation); a pair that passed the
+			// level gets the other way round too.
 			if swap {
 				r = compareDetail(sc, da, db, c.va.Kind, c.vb.Kind, mirrored, p)
 			} else {
@@ -513,7 +516,7 @@ func (t ImageThresholds) MatchCached(cache *DetailCache, a, b ImagePrint) (Image
 		if r.ok {
 			m := newImageMatch(c.va, c.vb, c.pd, c.dd)
 			m.DetailDiff = math.Round(float64(r.differ)/float64(r.cells)*1000) / 1000
-			m.Patch = math.Round(float64(r.patchArea)/float64(r.cells)*1000) / 1000
+			m.Patch = math.Round(float64(r.box.area())/float64(r.cells)*1000) / 1000
 			return m, true
 		}
 	}
