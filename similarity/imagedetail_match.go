@@ -96,7 +96,7 @@ const (
 	// tune split of marketgen eval with a pair-level pass over its
 	// labelled copies and the false pairs of the previous build: unmarked
 	// copies correlate over 0.5 in nearly every such block, other words of
-	// one font in one place under 0.3. 52 false pairs came down to 12
+	// one font in one place under 0.3. 52 false pairs came down to 14
 	// with no copy lost; a lift of 12 loses a stamped copy, no stray block
 	// loses two cropped ones, one stray in a stamp's rows keeps 10 more
 	// false pairs.
@@ -817,11 +817,11 @@ func logoBoundsFor(aspect float64) logoBounds {
 // largestPatch finds the largest group of marked cells in a corner of the
 // grid, cells within patchReach of each other counting as one group. A
 // group is in a corner when its bounding box comes within cornerReach of a
-// side and of the top or bottom, and fits in logo: a copier pastes a logo
-// or a badge there. A group elsewhere, or wider or higher, is the part of a
-// same-layout picture that carries its own content (the slogan of a
-// banner, the product in a photo, the title across a screen's header) and
-// is never excused.
+// side and of the top or bottom, and fits in logo or is a line one cell
+// thin: a copier pastes a logo or a badge there. A group elsewhere, or
+// wider or higher, is the part of a same-layout picture that carries its
+// own content (the slogan of a banner, the product in a photo, the title
+// across a screen's header) and is never excused.
 func largestPatch(sc *detailScratch, marked []bool, nx, ny int, logo logoBounds) patch {
 	rx := int(math.Ceil(cornerReach * float64(nx)))
 	ry := int(math.Ceil(cornerReach * float64(ny)))
@@ -855,7 +855,10 @@ func largestPatch(sc *detailScratch, marked []bool, nx, ny int, logo logoBounds)
 			}
 		}
 		inCorner := (g.x0 <= rx || g.x1 >= nx-1-rx) && (g.y0 <= ry || g.y1 >= ny-1-ry)
-		fits := g.x1-g.x0 < logo.w && g.y1-g.y0 < logo.h
+		// A line one cell thin is no pasted object but an edge that the
+		// alignment put a cell off, whatever its length.
+		thin := g.x0 == g.x1 || g.y0 == g.y1
+		fits := thin || g.x1-g.x0 < logo.w && g.y1-g.y0 < logo.h
 		if inCorner && fits && g.size > best.size {
 			best = g
 		}

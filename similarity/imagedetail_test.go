@@ -215,6 +215,7 @@ func TestLargestPatchOnlyInCorners(t *testing.T) {
 		{"middle", block(17, 8, 5, 4), 0, 0},
 		{"top, middle width", block(17, 1, 5, 4), 0, 0},
 		{"band across the top from a corner", block(1, 1, 30, 3), 0, 0},
+		{"edge one cell thin across the top", block(1, 1, 30, 1), 30, 30},
 		{"column down the side from a corner", block(1, 1, 3, 12), 0, 0},
 		{"none", make([]bool, nx*ny), 0, 0},
 	}
