@@ -386,6 +386,26 @@ func TestTextureAgrees(t *testing.T) {
 		}
 		return g
 	}
+	// otherWords is another slogan in the same place.
+	otherWords := func([]float64) []float64 {
+		c := ground()
+		strokes(c, 2, slogan...)
+		return c
+	}
+	// lightCaption lays a copier's bold white caption over the first two
+	// blocks of the slogan: strokes two cells wide, which cover the words
+	// and stand out on a dark ground.
+	lightCaption := func(o []float64) []float64 {
+		c := slices.Clone(o)
+		for y := 18; y < 26; y++ {
+			for x := 10; x < 26; x++ {
+				if i := y*nx + x; (x/2+y/2)%2 == 0 || o[i] < 100 {
+					c[i] = 0.15*c[i] + 0.85*255
+				}
+			}
+		}
+		return c
+	}
 	captionRows := make([]stampRow, ny)
 	for y := 16; y < 28; y++ {
 		captionRows[y].white = true
@@ -417,11 +437,7 @@ func TestTextureAgrees(t *testing.T) {
 		},
 		{
 			name: "other words in the same place",
-			copy: func([]float64) []float64 {
-				c := ground()
-				strokes(c, 2, slogan...)
-				return c
-			},
+			copy: otherWords,
 			want: false,
 		},
 		{
@@ -440,60 +456,26 @@ func TestTextureAgrees(t *testing.T) {
 		},
 		{
 			name: "other words under the excused patch",
-			copy: func([]float64) []float64 {
-				c := ground()
-				strokes(c, 2, slogan...)
-				return c
-			},
+			copy: otherWords,
 			box:  patch{size: 100, x0: 10, y0: 18, x1: 57, y1: 25},
 			want: true,
 		},
 		{
-			name: "a light caption over the words in a stamp's rows",
-			copy: func(o []float64) []float64 {
-				c := slices.Clone(o)
-				// Bold white glyphs over the first two blocks,
-				// strokes two cells wide, which cover the words
-				// and stand out on the dark ground.
-				for y := 18; y < 26; y++ {
-					for x := 10; x < 26; x++ {
-						if i := y*nx + x; (x/2+y/2)%2 == 0 || o[i] < 100 {
-							c[i] = 0.15*c[i] + 0.85*255
-						}
-					}
-				}
-				return c
-			},
+			name:  "a light caption over the words in a stamp's rows",
+			copy:  lightCaption,
 			dark:  true,
 			stamp: captionRows,
 			want:  true,
 		},
 		{
 			name: "the same caption where no stamp was read",
-			copy: func(o []float64) []float64 {
-				c := slices.Clone(o)
-				// Bold white glyphs over the first two blocks,
-				// strokes two cells wide, which cover the words
-				// and stand out on the dark ground.
-				for y := 18; y < 26; y++ {
-					for x := 10; x < 26; x++ {
-						if i := y*nx + x; (x/2+y/2)%2 == 0 || o[i] < 100 {
-							c[i] = 0.15*c[i] + 0.85*255
-						}
-					}
-				}
-				return c
-			},
+			copy: lightCaption,
 			dark: true,
 			want: false,
 		},
 		{
-			name: "other words of the same brightness in a stamp's rows",
-			copy: func([]float64) []float64 {
-				c := ground()
-				strokes(c, 2, slogan...)
-				return c
-			},
+			name:  "other words of the same brightness in a stamp's rows",
+			copy:  otherWords,
 			stamp: captionRows,
 			want:  false,
 		},
