@@ -102,25 +102,42 @@ func (p *Painter) drawPhoto(dst *image.RGBA, kind photoKind, seed uint64, hue fl
 		p.Ellipse(dst, X(0.5), Y(0.86), s*0.42, s*0.06, Alpha(color.RGBA{0, 0, 0, 255}, 50))
 		main := hsl(hue+180+r.Float64()*60, 0.6, 0.5)
 		if kind == photoBox {
-			x0, x1 := X(jit(0.28)), X(jit(0.62))
-			y0, y1 := Y(0.25), Y(0.86)
-			d := s * 0.12
+			// Two providers' product shots differ in the product and the
+			// framing, not only in colour: the box's size, depth and
+			// side, its label and emblem, and the bottle beside it vary.
+			left := r.IntN(2) == 0 // the box left of the bottle
+			bw := 0.26 + r.Float64()*0.14
+			x0 := jit(0.24)
+			if !left {
+				x0 = jit(0.72 - bw)
+			}
+			x1 := X(x0 + bw)
+			x0 = X(x0)
+			y0, y1 := Y(0.18+r.Float64()*0.2), Y(0.86)
+			d := s * (0.07 + r.Float64()*0.1)
 			Fill(dst, image.Rect(int(x0), int(y0), int(x1), int(y1)), main)
 			p.Polygon(dst, []image.Point{{int(x1), int(y0)}, {int(x1 + d), int(y0 - d*0.6)}, {int(x1 + d), int(y1 - d*0.6)}, {int(x1), int(y1)}}, Mix(main, color.RGBA{0, 0, 0, 255}, 0.3))
 			p.Polygon(dst, []image.Point{{int(x0), int(y0)}, {int(x0 + d), int(y0 - d*0.6)}, {int(x1 + d), int(y0 - d*0.6)}, {int(x1), int(y0)}}, Mix(main, white, 0.35))
-			Fill(dst, image.Rect(int(x0), int(Y(0.5)), int(x1), int(Y(0.62))), white)
-			p.Circle(dst, (x0+x1)/2, Y(0.38), s*0.07, Mix(main, white, 0.6))
+			band := y0 + (y1-y0)*(0.3+r.Float64()*0.3)
+			Fill(dst, image.Rect(int(x0), int(band), int(x1), int(band+(y1-y0)*(0.1+r.Float64()*0.1))), white)
+			p.Circle(dst, x0+(x1-x0)*(0.3+r.Float64()*0.4), y0+(band-y0)*0.5, s*(0.04+r.Float64()*0.05), Mix(main, white, 0.6))
 			// A bottle beside the box.
-			bx := X(0.78)
-			p.RoundRect(dst, image.Rect(int(bx-s*0.07), int(Y(0.5)), int(bx+s*0.07), int(Y(0.86))), s*0.03, hsl(hue+40, 0.5, 0.6))
-			Fill(dst, image.Rect(int(bx-s*0.03), int(Y(0.42)), int(bx+s*0.03), int(Y(0.5))), color.RGBA{0x33, 0x33, 0x33, 0xff})
+			bx := X(0.78 + (r.Float64()-0.5)*0.08)
+			if !left {
+				bx = X(0.2 + (r.Float64()-0.5)*0.08)
+			}
+			bhw, btop := s*(0.05+r.Float64()*0.04), Y(0.42+r.Float64()*0.16)
+			p.RoundRect(dst, image.Rect(int(bx-bhw), int(btop), int(bx+bhw), int(Y(0.86))), s*0.03, hsl(hue+40, 0.5, 0.6))
+			Fill(dst, image.Rect(int(bx-bhw*0.45), int(btop-s*0.08), int(bx+bhw*0.45), int(btop)), color.RGBA{0x33, 0x33, 0x33, 0xff})
 		} else {
 			bx := X(jit(0.42))
-			body := image.Rect(int(bx-s*0.16), int(Y(0.32)), int(bx+s*0.16), int(Y(0.86)))
+			hw := s * (0.13 + r.Float64()*0.06)
+			body := image.Rect(int(bx-hw), int(Y(0.28+r.Float64()*0.1)), int(bx+hw), int(Y(0.86)))
 			p.RoundRect(dst, body, s*0.04, color.RGBA{0xf7, 0xf7, 0xf7, 0xff})
-			Fill(dst, image.Rect(body.Min.X, body.Min.Y+body.Dy()/3, body.Max.X, body.Min.Y+body.Dy()*2/3), main)
-			Fill(dst, image.Rect(body.Min.X+4, body.Min.Y+body.Dy()*45/100, body.Max.X-4, body.Min.Y+body.Dy()*52/100), white)
-			p.RoundRect(dst, image.Rect(int(bx-s*0.12), int(Y(0.22)), int(bx+s*0.12), int(Y(0.33))), s*0.02, Mix(main, color.RGBA{0, 0, 0, 255}, 0.2))
+			lo := body.Dy() * (25 + r.IntN(20)) / 100
+			Fill(dst, image.Rect(body.Min.X, body.Min.Y+lo, body.Max.X, body.Min.Y+lo+body.Dy()/3), main)
+			Fill(dst, image.Rect(body.Min.X+4, body.Min.Y+lo+body.Dy()*12/100, body.Max.X-4, body.Min.Y+lo+body.Dy()*19/100), white)
+			p.RoundRect(dst, image.Rect(int(bx-hw*0.75), body.Min.Y-int(s*0.1), int(bx+hw*0.75), body.Min.Y+2), s*0.02, Mix(main, color.RGBA{0, 0, 0, 255}, 0.2))
 			for i := 0; i < 7; i++ {
 				p.Ellipse(dst, X(0.66)+r.Float64()*s*0.25, Y(0.78)+r.Float64()*s*0.08, s*0.035, s*0.02, white)
 			}
