@@ -107,12 +107,11 @@ func (p *Painter) drawPhoto(dst *image.RGBA, kind photoKind, seed uint64, hue fl
 			// side, its label and emblem, and the bottle beside it vary.
 			left := r.IntN(2) == 0 // the box left of the bottle
 			bw := 0.26 + r.Float64()*0.14
-			x0 := jit(0.24)
+			left0 := jit(0.24) // the box's left side, as a share of the width
 			if !left {
-				x0 = jit(0.72 - bw)
+				left0 = jit(0.72 - bw)
 			}
-			x1 := X(x0 + bw)
-			x0 = X(x0)
+			x0, x1 := X(left0), X(left0+bw)
 			y0, y1 := Y(0.18+r.Float64()*0.2), Y(0.86)
 			d := s * (0.07 + r.Float64()*0.1)
 			Fill(dst, image.Rect(int(x0), int(y0), int(x1), int(y1)), main)
