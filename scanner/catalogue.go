@@ -262,7 +262,16 @@ func (c *imageCatalogue) wrote(entries []indexer.Entry) error {
 // maxImageCandidates bounds the image candidates of one listing, per
 // index, the nearest kept: a stock picture that hundreds of listings show
 // made each of them a candidate, and one check verified a thousand pairs.
-const maxImageCandidates = 64
+// On the 100k scale corpus every labelled image copy found with the 64
+// nearest is found with the 32 nearest too, and the slowest pre-publish
+// checks, drafts among many screens of one layout, verify half as many
+// pairs (docs/BENCHMARKS.md, "Pre-publish check").
+const maxImageCandidates = 32
+
+// maxLogoCandidates bounds the logos copy.store compares one store's logo
+// with, the nearest kept: a stock badge shared by hundreds of stores made
+// every pair of them a candidate.
+const maxLogoCandidates = 64
 
 // candidates returns the stored listings whose images may match sketch,
 // the images of listing id, as store candidates. joined, when not nil, is

@@ -195,7 +195,7 @@ func (s *Scanner) storeFindings(ctx context.Context, sides []side, cfg TemplateC
 				}
 			}
 		}
-		for _, j := range logoIndex.Candidates(logos[i], maxImageCandidates) {
+		for _, j := range logoIndex.Candidates(logos[i], maxLogoCandidates) {
 			propose(i, int(j))
 		}
 	}
