@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -78,13 +79,77 @@ func WriteReport(w io.Writer, format Format, r *Result) error {
 		for _, e := range r.InputErrors {
 			rep.InputErrors = append(rep.InputErrors, inputErrorJSON{File: e.File, Line: e.Line, ListingID: e.ListingID, Reason: errText(e)})
 		}
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSONReport(w, rep)
 	default:
 		return writeText(w, r)
 	}
+}
+
+// writeJSONReport writes rep exactly as a JSON encoder indenting by two
+// spaces writes it whole, but one finding at a time: a catalogue scan's
+// report runs to hundreds of megabytes (286 MB for the 100k scale corpus),
+// and encoding it whole held it, and its indented copy, in memory at once.
+func writeJSONReport(w io.Writer, rep jsonReport) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	findings, inputErrors := rep.Findings, rep.InputErrors
+	rep.Findings, rep.InputErrors = nil, nil
+	head, err := indented(rep, "")
+	if err != nil {
+		return err
+	}
+	// head ends with the two empty arrays' fields; they are written below.
+	cut := strings.LastIndex(head, ",\n  \"findings\"")
+	if cut < 0 {
+		return fmt.Errorf("encode report: unexpected header %q", head)
+	}
+	bw.WriteString(head[:cut])
+	bw.WriteString(",\n  \"findings\": ")
+	if err := writeJSONArray(bw, len(findings), func(i int) any { return &findings[i] }); err != nil {
+		return err
+	}
+	bw.WriteString(",\n  \"input_errors\": ")
+	if err := writeJSONArray(bw, len(inputErrors), func(i int) any { return &inputErrors[i] }); err != nil {
+		return err
+	}
+	bw.WriteString("\n}\n")
+	return bw.Flush()
+}
+
+// writeJSONArray writes n elements as an indented array one level down
+// from the top.
+func writeJSONArray(bw *bufio.Writer, n int, elem func(int) any) error {
+	if n == 0 {
+		_, err := bw.WriteString("[]")
+		return err
+	}
+	bw.WriteString("[\n")
+	for i := range n {
+		s, err := indented(elem(i), "    ")
+		if err != nil {
+			return err
+		}
+		bw.WriteString("    ")
+		bw.WriteString(s)
+		if i < n-1 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n")
+	}
+	_, err := bw.WriteString("  ]")
+	return err
+}
+
+// indented encodes v as the report's encoder does (HTML left as it is,
+// two spaces a level), its lines after the first starting with prefix.
+func indented(v any, prefix string) (string, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(prefix, "  ")
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
 }
 
 func errText(e listing.InputError) string {
