@@ -180,7 +180,8 @@ func localCandidates(baseFile, ref string) []string {
 // Version names the content ref currently refers to without reading it, so
 // an interrupted or repeated scan can tell an unchanged image from a changed
 // one cheaply. A local file's version is its resolved path, size and
-// modification time; a missing file's version says so, so the file
+// modification time (the path made absolute, so a run that names its
+// input another way resumes as well); a missing file's version says so, so the file
 // appearing later changes it. A URL's version is the URL itself: remote
 // images are assumed to change only with their address (CDN names carry a
 // content hash), and data URLs carry their bytes. Version never touches the
@@ -202,6 +203,11 @@ func (s *ImageSource) Version(baseFile, ref string) string {
 	for _, path := range localCandidates(baseFile, ref) {
 		info, err := os.Stat(path)
 		if err == nil {
+			// The absolute path: one catalogue named as data/x.jsonl by
+			// one run and /srv/data/x.jsonl by the next is the same files.
+			if abs, err := filepath.Abs(path); err == nil {
+				path = abs
+			}
 			return fmt.Sprintf("file:%s:%d:%d:%s", path, info.Size(), info.ModTime().UnixNano(), info.Mode().Type())
 		}
 		if !errors.Is(err, os.ErrNotExist) {

@@ -297,3 +297,46 @@ func TestCheckImage(t *testing.T) {
 		})
 	}
 }
+
+// TestImageSourceVersion: a version changes with the image's content and
+// with nothing else, so an incremental scan resumes a catalogue however
+// its input file is named.
+func TestImageSourceVersion(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "img"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(dir, "img", "a.png")
+	if err := os.WriteFile(img, []byte("first"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	var s ImageSource
+	base := s.Version(filepath.Join(dir, "listings.jsonl"), "img/a.png")
+	if !strings.HasPrefix(base, "file:") {
+		t.Fatalf("version of a local file = %q, want file:...", base)
+	}
+	same := []struct{ name, baseFile, ref string }{
+		{"input named relatively", "listings.jsonl", "img/a.png"},
+		{"input named with dot", "./listings.jsonl", "img/a.png"},
+		{"another input in the same directory", filepath.Join(dir, "changed.jsonl"), "img/a.png"},
+		{"image named absolutely", "elsewhere/listings.jsonl", img},
+	}
+	for _, tc := range same {
+		if got := s.Version(tc.baseFile, tc.ref); got != base {
+			t.Errorf("%s: version %q, want %q", tc.name, got, base)
+		}
+	}
+	if got := s.Version("listings.jsonl", "img/missing.png"); got != "missing:img/missing.png" {
+		t.Errorf("missing image: version %q", got)
+	}
+	if got := s.Version("listings.jsonl", "https://cdn.example.com/a.png"); got != "url:https://cdn.example.com/a.png" {
+		t.Errorf("remote image: version %q", got)
+	}
+	if err := os.WriteFile(img, []byte("second, longer"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Version("listings.jsonl", "img/a.png"); got == base {
+		t.Errorf("version %q did not change with the image", got)
+	}
+}
