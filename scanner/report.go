@@ -68,21 +68,26 @@ func WriteReport(w io.Writer, format Format, r *Result) error {
 	case FormatJSONL:
 		return WriteFindings(w, r.Findings)
 	case FormatJSON:
-		rep := jsonReport{
-			Listings: r.Listings, Candidates: r.Candidates, Resumed: r.Resumed, Unchanged: r.Unchanged,
-			Decoded: r.ImagesDecoded, Cached: r.ImagesCached, ElapsedMS: r.Elapsed.Milliseconds(),
-			Findings: r.Findings, InputErrors: []inputErrorJSON{},
-		}
-		if rep.Findings == nil {
-			rep.Findings = []listing.Finding{}
-		}
-		for _, e := range r.InputErrors {
-			rep.InputErrors = append(rep.InputErrors, inputErrorJSON{File: e.File, Line: e.Line, ListingID: e.ListingID, Reason: errText(e)})
-		}
-		return writeJSONReport(w, rep)
+		return writeJSONReport(w, newJSONReport(r))
 	default:
 		return writeText(w, r)
 	}
+}
+
+// newJSONReport is the --format json view of r.
+func newJSONReport(r *Result) jsonReport {
+	rep := jsonReport{
+		Listings: r.Listings, Candidates: r.Candidates, Resumed: r.Resumed, Unchanged: r.Unchanged,
+		Decoded: r.ImagesDecoded, Cached: r.ImagesCached, ElapsedMS: r.Elapsed.Milliseconds(),
+		Findings: r.Findings, InputErrors: []inputErrorJSON{},
+	}
+	if rep.Findings == nil {
+		rep.Findings = []listing.Finding{}
+	}
+	for _, e := range r.InputErrors {
+		rep.InputErrors = append(rep.InputErrors, inputErrorJSON{File: e.File, Line: e.Line, ListingID: e.ListingID, Reason: errText(e)})
+	}
+	return rep
 }
 
 // writeJSONReport writes rep exactly as a JSON encoder indenting by two

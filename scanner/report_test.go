@@ -61,22 +61,11 @@ func TestWriteReportJSONStreams(t *testing.T) {
 // before it was streamed.
 func wholeReport(t *testing.T, r *Result) []byte {
 	t.Helper()
-	rep := jsonReport{
-		Listings: r.Listings, Candidates: r.Candidates, Resumed: r.Resumed, Unchanged: r.Unchanged,
-		Decoded: r.ImagesDecoded, Cached: r.ImagesCached, ElapsedMS: r.Elapsed.Milliseconds(),
-		Findings: r.Findings, InputErrors: []inputErrorJSON{},
-	}
-	if rep.Findings == nil {
-		rep.Findings = []listing.Finding{}
-	}
-	for _, e := range r.InputErrors {
-		rep.InputErrors = append(rep.InputErrors, inputErrorJSON{File: e.File, Line: e.Line, ListingID: e.ListingID, Reason: errText(e)})
-	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(rep); err != nil {
+	if err := enc.Encode(newJSONReport(r)); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
