@@ -264,8 +264,8 @@ func (c *imageCatalogue) wrote(entries []indexer.Entry) error {
 // made each of them a candidate, and one check verified a thousand pairs.
 // On the 100k scale corpus every labelled image copy found with the 64
 // nearest is found with the 32 nearest too, and the slowest pre-publish
-// checks, drafts among many screens of one layout, verify half as many
-// pairs (docs/BENCHMARKS.md, "Pre-publish check").
+// checks, drafts among many screens of one layout, read and verify up to
+// a third fewer candidates (docs/BENCHMARKS.md, "Pre-publish check").
 const maxImageCandidates = 32
 
 // maxLogoCandidates bounds the logos copy.store compares one store's logo

@@ -102,7 +102,8 @@ func writeJSONReport(w io.Writer, rep jsonReport) error {
 	if err != nil {
 		return err
 	}
-	// head ends with the two empty arrays' fields; they are written below.
+	// head ends with the two arrays' fields, null here; they are written
+	// below.
 	cut := strings.LastIndex(head, ",\n  \"findings\"")
 	if cut < 0 {
 		return fmt.Errorf("encode report: unexpected header %q", head)
